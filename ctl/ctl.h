@@ -1,0 +1,18 @@
+/* ardentctl's commands, one file each. */
+#ifndef ARDENT_CTL_H
+#define ARDENT_CTL_H
+#include "cli.h"
+#include "store.h"
+#include <json-glib/json-glib.h>
+
+/* Opens the configured store, printing the error; NULL means return rc. */
+ArdStore *ctl_open_store(ArdCli *cli, int *rc);
+/* Prints a JSON object on one line to stdout. */
+void ctl_print_json(JsonObject *o);
+
+extern const GOptionEntry ctl_import_options[];
+int ctl_import(ArdCli *cli);
+extern const GOptionEntry ctl_account_options[];
+int ctl_account(ArdCli *cli);
+
+#endif

@@ -1,0 +1,44 @@
+/* ardentctl: the admin and collector tool. Thin over lib/: each command's
+ * work lives in the library so the milter and agent share it. Must never
+ * hold business rules itself. */
+#include "ctl.h"
+#include "error.h"
+#include <stdio.h>
+
+static const ArdCommand commands[] = {
+    {"import", "{customers|invoices|payments} FILE.csv",
+     "Import an ERP export (CSV with a header row); one file is one transaction",
+     ctl_import_options, ctl_import},
+    {"account", "CUSTOMER", "Show one customer's account", ctl_account_options, ctl_account},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+ArdStore *ctl_open_store(ArdCli *cli, int *rc)
+{
+    GError *err = NULL;
+    ArdStore *s = ard_store_open_config(cli->cfg, &err);
+    if (s == NULL) {
+        *rc = ard_cli_fail(cli, err);
+        return NULL;
+    }
+    if (cli->date_given)
+        ard_store_set_today(s, cli->today);
+    return s;
+}
+
+void ctl_print_json(JsonObject *o)
+{
+    JsonNode *n = json_node_new(JSON_NODE_OBJECT);
+    json_node_set_object(n, o);
+    char *text = json_to_string(n, FALSE);
+    puts(text);
+    g_free(text);
+    json_node_unref(n);
+}
+
+int main(int argc, char **argv)
+{
+    return ard_cli_main(argc, argv, "ardentctl", "ardent's admin and collector tool.",
+                        "Exit status: 0 success, 1 the work failed, 2 bad usage or bad input.",
+                        commands, NULL, NULL);
+}

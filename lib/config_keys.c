@@ -1,0 +1,35 @@
+/* Every configuration key ardent knows, its type and its default. A key that
+ * is not here is an error in the file; conf/ardent.conf documents each one.
+ * Must never hold behaviour: this is data only. */
+#include "config.h"
+
+const ArdKeySpec ard_config_keys[] = {
+    /* store */
+    {"store", "path", ARD_KEY_PATH, "/var/lib/ardent/ardent.db", NULL, 0, 0},
+    {"store", "busy_timeout_ms", ARD_KEY_INT, "5000", NULL, 0, 600000},
+
+    /* milter */
+    {"milter", "socket", ARD_KEY_STRING, "inet:8891@127.0.0.1", NULL, 0, 0},
+    {"milter", "receivables", ARD_KEY_EMAIL_LIST, "", NULL, 0, 0},
+    {"milter", "collector_domains", ARD_KEY_DOMAIN_LIST, "", NULL, 0, 0},
+    {"milter", "on_error", ARD_KEY_ENUM, "accept", "accept|tempfail", 0, 0},
+    {"milter", "user", ARD_KEY_STRING, "", NULL, 0, 0},
+    {"milter", "pid_file", ARD_KEY_PATH, "", NULL, 0, 0},
+    {"milter", "syslog_facility", ARD_KEY_ENUM, "mail",
+     "mail|daemon|user|local0|local1|local2|local3|local4|local5|local6|local7", 0, 0},
+    {"milter", "max_message_bytes", ARD_KEY_INT, "10485760", NULL, 1024, 1073741824},
+    {"milter", "timeout", ARD_KEY_INT, "300", NULL, 1, 86400},
+    {"milter", "umask", ARD_KEY_STRING, "007", NULL, 0, 0},
+
+    /* agent */
+    {"agent", "from", ARD_KEY_EMAIL, "", NULL, 0, 0},
+    {"agent", "from_name", ARD_KEY_STRING, "Accounts Receivable", NULL, 0, 0},
+    {"agent", "relay", ARD_KEY_HOSTPORT, "127.0.0.1:25", NULL, 0, 0},
+    {"agent", "default_owner", ARD_KEY_EMAIL, "", NULL, 0, 0},
+    {"agent", "max_data_age_hours", ARD_KEY_INT, "36", NULL, 0, 876000},
+
+    /* import */
+    {"import", "default_locale", ARD_KEY_ENUM, "en", "en|de|fr|es|nl", 0, 0},
+
+    {NULL, NULL, 0, NULL, NULL, 0, 0},
+};

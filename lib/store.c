@@ -1,0 +1,265 @@
+/* Opening, migrating and locking the SQLite store; the statement cache and
+ * the append-only event log. Must never build SQL from values: every value
+ * is bound to a prepared statement. */
+#include "store_int.h"
+#include "error.h"
+#include <string.h>
+
+static void finalize_stmt(gpointer st)
+{
+    sqlite3_finalize(st);
+}
+
+int ard_store_schema_version(void)
+{
+    int n = 0;
+    while (ard_store_migrations[n])
+        n++;
+    return n;
+}
+
+void ard_store_set_error(ArdStore *store, GError **error, const char *what)
+{
+    int code = sqlite3_errcode(store->db);
+    int kind = (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? ARD_ERROR_BUSY : ARD_ERROR_FAILED;
+    g_set_error(error, ARD_ERROR, kind, "%s: %s: %s", store->path, what,
+                sqlite3_errmsg(store->db));
+}
+
+sqlite3_stmt *ard_store_stmt(ArdStore *store, const char *sql, GError **error)
+{
+    sqlite3_stmt *st = g_hash_table_lookup(store->stmts, sql);
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    if (sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        ard_store_set_error(store, error, "preparing a statement");
+        return NULL;
+    }
+    g_hash_table_insert(store->stmts, (gpointer)sql, st);
+    return st;
+}
+
+void ard_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v == NULL || *v == '\0')
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+const char *ard_col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+bool ard_store_exec_stmt(ArdStore *store, sqlite3_stmt *st, GError **error)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        ard_store_set_error(store, error, "writing");
+        sqlite3_reset(st);
+        return false;
+    }
+    sqlite3_reset(st);
+    return true;
+}
+
+static bool exec(ArdStore *store, const char *sql, GError **error)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(store->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int code = sqlite3_errcode(store->db);
+        g_set_error(error, ARD_ERROR,
+                    (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? ARD_ERROR_BUSY : ARD_ERROR_FAILED,
+                    "%s: %s", store->path, msg ? msg : sqlite3_errstr(code));
+        sqlite3_free(msg);
+        return false;
+    }
+    return true;
+}
+
+static bool user_version(ArdStore *store, int *v, GError **error)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(store->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
+        ard_store_set_error(store, error, "reading the schema version");
+        return false;
+    }
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        ard_store_set_error(store, error, "reading the schema version");
+        sqlite3_finalize(st);
+        return false;
+    }
+    *v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return true;
+}
+
+static bool migrate(ArdStore *store, GError **error)
+{
+    int have, want = ard_store_schema_version();
+    if (!user_version(store, &have, error))
+        return false;
+    if (have > want) {
+        g_set_error(error, ARD_ERROR, ARD_ERROR_VERSION,
+                    "%s: the store has schema version %d, newer than this "
+                    "program's %d; use a newer ardent", store->path, have, want);
+        return false;
+    }
+    if (have == want)
+        return true;
+    /* Take the write lock, then look again: another process may have
+     * migrated while we waited. */
+    if (!exec(store, "BEGIN IMMEDIATE", error))
+        return false;
+    if (!user_version(store, &have, error))
+        goto fail;
+    for (int v = have; v < want; v++) {
+        if (!exec(store, ard_store_migrations[v], error))
+            goto fail;
+        char pragma[64];
+        g_snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+        if (!exec(store, pragma, error))
+            goto fail;
+    }
+    if (have < want) {
+        char *reason = g_strdup_printf("store schema upgraded from version %d to %d", have, want);
+        bool ok = ard_store_event(store, NULL, "system", "migrate", reason, error);
+        g_free(reason);
+        if (!ok)
+            goto fail;
+    }
+    return exec(store, "COMMIT", error);
+fail:
+    sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+    return false;
+}
+
+ArdStore *ard_store_open(const char *path, int busy_timeout_ms, GError **error)
+{
+    ArdStore *store = g_new0(ArdStore, 1);
+    store->path = g_strdup(path);
+    store->today = ARD_DAY_NONE;
+    store->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                         finalize_stmt);
+    char *dir = g_path_get_dirname(path);
+    if (g_mkdir_with_parents(dir, 0750) != 0) {
+        g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "%s: cannot create folder %s: %s",
+                    path, dir, g_strerror(errno));
+        g_free(dir);
+        ard_store_close(store);
+        return NULL;
+    }
+    g_free(dir);
+    int rc = sqlite3_open_v2(path, &store->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "%s: %s", path,
+                    store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc));
+        ard_store_close(store);
+        return NULL;
+    }
+    sqlite3_busy_timeout(store->db, busy_timeout_ms);
+    sqlite3_extended_result_codes(store->db, 0);
+    if (!exec(store, "PRAGMA journal_mode = WAL", error) ||
+        !exec(store, "PRAGMA foreign_keys = ON", error) ||
+        !exec(store, "PRAGMA synchronous = NORMAL", error) ||
+        !migrate(store, error)) {
+        ard_store_close(store);
+        return NULL;
+    }
+    return store;
+}
+
+ArdStore *ard_store_open_config(const ArdConfig *cfg, GError **error)
+{
+    return ard_store_open(ard_config_path(cfg, "store", "path"),
+                          (int)ard_config_int(cfg, "store", "busy_timeout_ms"), error);
+}
+
+void ard_store_close(ArdStore *store)
+{
+    if (store == NULL)
+        return;
+    g_hash_table_destroy(store->stmts);
+    if (store->db)
+        sqlite3_close(store->db);
+    g_free(store->path);
+    g_free(store);
+}
+
+void ard_store_set_today(ArdStore *store, ArdDay today)
+{
+    store->today = today;
+}
+
+char *ard_store_now(const ArdStore *store)
+{
+    GDateTime *now = g_date_time_new_now_utc();
+    char *s;
+    if (store && store->today != ARD_DAY_NONE) {
+        char day[11];
+        ard_day_format(store->today, day);
+        s = g_strdup_printf("%sT%02d:%02d:%02dZ", day, g_date_time_get_hour(now),
+                            g_date_time_get_minute(now), g_date_time_get_second(now));
+    } else {
+        s = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+    }
+    g_date_time_unref(now);
+    return s;
+}
+
+bool ard_store_begin(ArdStore *store, GError **error)
+{
+    return exec(store, "BEGIN IMMEDIATE", error);
+}
+
+bool ard_store_commit(ArdStore *store, GError **error)
+{
+    return exec(store, "COMMIT", error);
+}
+
+void ard_store_rollback(ArdStore *store)
+{
+    if (!sqlite3_get_autocommit(store->db))
+        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+bool ard_store_event(ArdStore *store, const char *customer, const char *cause,
+                     const char *kind, const char *reason, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(store,
+        "INSERT INTO events (customer_id, at, cause, kind, reason) VALUES (?,?,?,?,?)", error);
+    if (st == NULL)
+        return false;
+    char *now = ard_store_now(store);
+    ard_bind_text(st, 1, customer);
+    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, cause, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, reason, -1, SQLITE_TRANSIENT);
+    g_free(now);
+    return ard_store_exec_stmt(store, st, error);
+}
+
+bool ard_store_last_import(ArdStore *store, const char *kind, char **at, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(store,
+        "SELECT max(at) FROM imports WHERE kind = ?", error);
+    if (st == NULL)
+        return false;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        ard_store_set_error(store, error, "reading imports");
+        return false;
+    }
+    *at = g_strdup(ard_col_text(st, 0));
+    sqlite3_reset(st);
+    return true;
+}

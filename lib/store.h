@@ -1,0 +1,43 @@
+/* The SQLite store: opening, migrating, transactions and the event log.
+ * One ArdStore is one connection; use one per thread. */
+#ifndef ARDENT_STORE_H
+#define ARDENT_STORE_H
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "config.h"
+#include "date.h"
+
+typedef struct ArdStore ArdStore;
+
+/* The schema version this program writes. */
+int ard_store_schema_version(void);
+
+/* Opens (creating the file and its folder when missing) and migrates the
+ * store to this program's schema. A store newer than this program is refused
+ * (ARD_ERROR_VERSION). busy_timeout_ms bounds waits for other writers. */
+ArdStore *ard_store_open(const char *path, int busy_timeout_ms, GError **error);
+/* The same with store.path and store.busy_timeout_ms from the configuration. */
+ArdStore *ard_store_open_config(const ArdConfig *cfg, GError **error);
+void ard_store_close(ArdStore *store);
+
+/* Event and record timestamps use this day (with the real time of day) when
+ * set, e.g. from --date; ARD_DAY_NONE for the real date. */
+void ard_store_set_today(ArdStore *store, ArdDay today);
+/* "YYYY-MM-DDTHH:MM:SSZ" for now (per ard_store_set_today); g_free it. */
+char *ard_store_now(const ArdStore *store);
+
+/* BEGIN IMMEDIATE: takes the write lock now, waiting up to the timeout. */
+bool ard_store_begin(ArdStore *store, GError **error);
+bool ard_store_commit(ArdStore *store, GError **error);
+void ard_store_rollback(ArdStore *store);
+
+/* Appends to the event log. cause: import, reply, agent, collector, system.
+ * customer may be NULL for events about the whole store. */
+bool ard_store_event(ArdStore *store, const char *customer, const char *cause,
+                     const char *kind, const char *reason, GError **error);
+
+/* Time of the last payments import, as recorded ("" when never). */
+bool ard_store_last_import(ArdStore *store, const char *kind, char **at, GError **error);
+
+#endif

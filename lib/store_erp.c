@@ -1,0 +1,473 @@
+/* Upserts of ERP records and payment allocation. Rows compare field by field
+ * so that importing the same export twice reports everything unchanged and
+ * writes nothing. Must never let an invoice's open amount drift from
+ * erp_open_amount minus its allocations. */
+#include "store_int.h"
+#include "store_erp.h"
+#include "money.h"
+#include <string.h>
+
+static bool same(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+bool ard_store_customer_exists(ArdStore *s, const char *id, bool *exists, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s, "SELECT 1 FROM customers WHERE id = ?", error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        ard_store_set_error(s, error, "reading customers");
+        return false;
+    }
+    *exists = rc == SQLITE_ROW;
+    sqlite3_reset(st);
+    return true;
+}
+
+bool ard_store_invoice_owner(ArdStore *s, const char *id, bool *exists, char **customer,
+                             char currency[4], GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "SELECT customer_id, currency FROM invoices WHERE id = ?", error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        ard_store_set_error(s, error, "reading invoices");
+        return false;
+    }
+    *exists = rc == SQLITE_ROW;
+    if (*exists) {
+        if (customer)
+            *customer = g_strdup(ard_col_text(st, 0));
+        g_strlcpy(currency, ard_col_text(st, 1), 4);
+    }
+    sqlite3_reset(st);
+    return true;
+}
+
+bool ard_store_customer_currency(ArdStore *s, const char *customer, char currency[4],
+                                 GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "SELECT currency FROM invoices WHERE customer_id = ? AND status = 'open'"
+        " AND open_amount > 0 ORDER BY due_date, issue_date, id LIMIT 1", error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        ard_store_set_error(s, error, "reading invoices");
+        return false;
+    }
+    g_strlcpy(currency, rc == SQLITE_ROW ? ard_col_text(st, 0) : "", 4);
+    sqlite3_reset(st);
+    return true;
+}
+
+/* ---- customers ---- */
+
+static bool contacts_differ(ArdStore *s, const char *id, char **emails, bool *differ,
+                            GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "SELECT email FROM contacts WHERE customer_id = ? AND source = 'erp' ORDER BY position",
+        error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int i = 0, rc;
+    *differ = false;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (emails[i] == NULL || strcmp(emails[i], ard_col_text(st, 0)) != 0)
+            *differ = true;
+        if (emails[i])
+            i++;
+    }
+    if (rc != SQLITE_DONE) {
+        ard_store_set_error(s, error, "reading contacts");
+        return false;
+    }
+    if (emails[i] != NULL)
+        *differ = true;
+    sqlite3_reset(st);
+    return true;
+}
+
+static bool write_contacts(ArdStore *s, const char *id, char **emails, GError **error)
+{
+    sqlite3_stmt *del = ard_store_stmt(s,
+        "DELETE FROM contacts WHERE customer_id = ? AND source = 'erp'", error);
+    if (!del)
+        return false;
+    sqlite3_bind_text(del, 1, id, -1, SQLITE_STATIC);
+    if (!ard_store_exec_stmt(s, del, error))
+        return false;
+    for (int i = 0; emails[i]; i++) {
+        /* A contact learned from a reply keeps its status but becomes an ERP
+         * contact again. */
+        sqlite3_stmt *st = ard_store_stmt(s,
+            "INSERT INTO contacts (customer_id, email, position, source) VALUES (?,?,?, 'erp')"
+            " ON CONFLICT (customer_id, email) DO UPDATE SET position = excluded.position,"
+            " source = 'erp'", error);
+        if (!st)
+            return false;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, emails[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, i);
+        if (!ard_store_exec_stmt(s, st, error))
+            return false;
+    }
+    return true;
+}
+
+bool ard_store_upsert_customer(ArdStore *s, const ArdCustomerIn *c, ArdUpsert *res, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "SELECT name, owner, locale, timezone, segment, human_only FROM customers WHERE id = ?",
+        error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        ard_store_set_error(s, error, "reading customers");
+        return false;
+    }
+    bool exists = rc == SQLITE_ROW;
+    bool changed = false;
+    GString *what = g_string_new(NULL);
+    if (exists) {
+        const char *cols[] = {"name", "owner", "locale", "timezone", "segment"};
+        const char *vals[] = {c->name, c->owner, c->locale, c->timezone, c->segment};
+        for (int i = 0; i < 5; i++)
+            if (!same(ard_col_text(st, i), vals[i])) {
+                g_string_append_printf(what, "%s%s '%s' -> '%s'", what->len ? ", " : "",
+                                       cols[i], ard_col_text(st, i), vals[i] ? vals[i] : "");
+                changed = true;
+            }
+        if (sqlite3_column_int(st, 5) != (int)c->human_only) {
+            g_string_append_printf(what, "%shuman_only %s", what->len ? ", " : "",
+                                   c->human_only ? "on" : "off");
+            changed = true;
+        }
+    }
+    sqlite3_reset(st);
+
+    bool differ;
+    if (!contacts_differ(s, c->id, c->emails, &differ, error))
+        goto fail;
+    if (exists && differ) {
+        g_string_append_printf(what, "%scontact addresses", what->len ? ", " : "");
+        changed = true;
+    }
+    if (exists && !changed) {
+        *res = ARD_UPSERT_UNCHANGED;
+        g_string_free(what, TRUE);
+        return true;
+    }
+    char *now = ard_store_now(s);
+    st = ard_store_stmt(s,
+        "INSERT INTO customers (id, name, owner, locale, timezone, segment, human_only,"
+        " created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?8)"
+        " ON CONFLICT (id) DO UPDATE SET name = excluded.name, owner = excluded.owner,"
+        " locale = excluded.locale, timezone = excluded.timezone, segment = excluded.segment,"
+        " human_only = excluded.human_only, updated_at = excluded.updated_at", error);
+    if (!st) {
+        g_free(now);
+        goto fail;
+    }
+    sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
+    ard_bind_text(st, 3, c->owner);
+    sqlite3_bind_text(st, 4, c->locale && *c->locale ? c->locale : "en", -1, SQLITE_STATIC);
+    ard_bind_text(st, 5, c->timezone);
+    ard_bind_text(st, 6, c->segment);
+    sqlite3_bind_int(st, 7, c->human_only);
+    sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
+    g_free(now);
+    if (!ard_store_exec_stmt(s, st, error))
+        goto fail;
+    if ((!exists || differ) && !write_contacts(s, c->id, c->emails, error))
+        goto fail;
+    char *reason = exists ? g_strdup_printf("customer updated from the ERP: %s", what->str)
+                          : g_strdup_printf("customer created from the ERP%s",
+                                            c->human_only ? " (human only: no automated mail)" : "");
+    bool ok = ard_store_event(s, c->id, "import", exists ? "customer_updated" : "customer_created",
+                              reason, error);
+    g_free(reason);
+    g_string_free(what, TRUE);
+    *res = exists ? ARD_UPSERT_UPDATED : ARD_UPSERT_INSERTED;
+    return ok;
+fail:
+    g_string_free(what, TRUE);
+    return false;
+}
+
+/* ---- invoices ---- */
+
+static bool refresh_open(ArdStore *s, const char *invoice, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "UPDATE invoices SET open_amount = erp_open_amount - coalesce("
+        " (SELECT sum(amount) FROM allocations WHERE invoice_id = ?1), 0) WHERE id = ?1", error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
+    return ard_store_exec_stmt(s, st, error);
+}
+
+bool ard_store_upsert_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *res, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "SELECT customer_id, issue_date, due_date, amount, currency, erp_open_amount,"
+        " po_number, status FROM invoices WHERE id = ?", error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, inv->id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        ard_store_set_error(s, error, "reading invoices");
+        return false;
+    }
+    bool exists = rc == SQLITE_ROW;
+    char *what = NULL;
+    if (exists) {
+        bool moved = !same(ard_col_text(st, 0), inv->customer_id);
+        if (!moved && same(ard_col_text(st, 1), inv->issue_date) &&
+            same(ard_col_text(st, 2), inv->due_date) &&
+            sqlite3_column_int64(st, 3) == inv->amount &&
+            same(ard_col_text(st, 4), inv->currency) &&
+            sqlite3_column_int64(st, 5) == inv->open_amount &&
+            same(ard_col_text(st, 6), inv->po_number) && same(ard_col_text(st, 7), inv->status)) {
+            sqlite3_reset(st);
+            *res = ARD_UPSERT_UNCHANGED;
+            return true;
+        }
+        char open[40];
+        ard_money_plain(inv->open_amount, inv->currency, open, sizeof open);
+        what = g_strdup_printf("invoice %s updated from the ERP: status %s, ERP open amount %s %s%s",
+                               inv->id, inv->status, open, inv->currency,
+                               moved ? " (moved from another customer)" : "");
+    }
+    sqlite3_reset(st);
+    st = ard_store_stmt(s,
+        "INSERT INTO invoices (id, customer_id, issue_date, due_date, amount, currency,"
+        " erp_open_amount, open_amount, po_number, status) VALUES (?1,?2,?3,?4,?5,?6,?7,?7,?8,?9)"
+        " ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id,"
+        " issue_date = excluded.issue_date, due_date = excluded.due_date, amount = excluded.amount,"
+        " currency = excluded.currency, erp_open_amount = excluded.erp_open_amount,"
+        " po_number = excluded.po_number, status = excluded.status", error);
+    if (!st) {
+        g_free(what);
+        return false;
+    }
+    sqlite3_bind_text(st, 1, inv->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, inv->customer_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, inv->issue_date, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, inv->due_date, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, inv->amount);
+    sqlite3_bind_text(st, 6, inv->currency, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, inv->open_amount);
+    ard_bind_text(st, 8, inv->po_number);
+    sqlite3_bind_text(st, 9, inv->status, -1, SQLITE_STATIC);
+    if (!ard_store_exec_stmt(s, st, error)) {
+        g_free(what);
+        return false;
+    }
+    bool ok = true;
+    if (exists) {
+        ok = refresh_open(s, inv->id, error) &&
+             ard_store_event(s, inv->customer_id, "import", "invoice_updated", what, error);
+    }
+    g_free(what);
+    *res = exists ? ARD_UPSERT_UPDATED : ARD_UPSERT_INSERTED;
+    return ok;
+}
+
+/* ---- payments ---- */
+
+static bool unallocate(ArdStore *s, const char *payment, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "SELECT invoice_id FROM allocations WHERE payment_id = ?", error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, payment, -1, SQLITE_STATIC);
+    GPtrArray *touched = g_ptr_array_new_with_free_func(g_free);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        g_ptr_array_add(touched, g_strdup(ard_col_text(st, 0)));
+    sqlite3_reset(st);
+    bool ok = rc == SQLITE_DONE;
+    if (!ok)
+        ard_store_set_error(s, error, "reading allocations");
+    if (ok) {
+        st = ard_store_stmt(s, "DELETE FROM allocations WHERE payment_id = ?", error);
+        ok = st != NULL;
+        if (ok) {
+            sqlite3_bind_text(st, 1, payment, -1, SQLITE_STATIC);
+            ok = ard_store_exec_stmt(s, st, error);
+        }
+    }
+    for (guint i = 0; ok && i < touched->len; i++)
+        ok = refresh_open(s, touched->pdata[i], error);
+    g_ptr_array_free(touched, TRUE);
+    return ok;
+}
+
+static bool allocate_to(ArdStore *s, const ArdPaymentIn *p, const char *invoice,
+                        int64_t amount, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "INSERT INTO allocations (payment_id, invoice_id, amount) VALUES (?,?,?)", error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, invoice, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, amount);
+    return ard_store_exec_stmt(s, st, error) && refresh_open(s, invoice, error);
+}
+
+static bool allocate(ArdStore *s, const ArdPaymentIn *p, GString *how, GError **error)
+{
+    int64_t left = p->amount;
+    /* Candidates: the named invoice, or the oldest open ones in the currency. */
+    sqlite3_stmt *st = p->invoice_id && *p->invoice_id
+        ? ard_store_stmt(s, "SELECT id, open_amount FROM invoices WHERE id = ?1"
+                            " AND status = 'open' AND open_amount > 0", error)
+        : ard_store_stmt(s, "SELECT id, open_amount FROM invoices WHERE customer_id = ?2"
+                            " AND currency = ?3 AND status = 'open' AND open_amount > 0"
+                            " ORDER BY due_date, issue_date, id", error);
+    if (!st)
+        return false;
+    if (p->invoice_id && *p->invoice_id) {
+        sqlite3_bind_text(st, 1, p->invoice_id, -1, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_text(st, 2, p->customer_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, p->currency, -1, SQLITE_STATIC);
+    }
+    GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+    GArray *opens = g_array_new(FALSE, FALSE, sizeof(int64_t));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t open = sqlite3_column_int64(st, 1);
+        g_ptr_array_add(ids, g_strdup(ard_col_text(st, 0)));
+        g_array_append_val(opens, open);
+    }
+    sqlite3_reset(st);
+    bool ok = rc == SQLITE_DONE;
+    if (!ok)
+        ard_store_set_error(s, error, "reading invoices");
+    for (guint i = 0; ok && i < ids->len && left > 0; i++) {
+        int64_t open = g_array_index(opens, int64_t, i);
+        int64_t take = open < left ? open : left;
+        char amt[40];
+        ard_money_plain(take, p->currency, amt, sizeof amt);
+        g_string_append_printf(how, "%s%s %s to %s", how->len ? ", " : "", amt, p->currency,
+                               (char *)ids->pdata[i]);
+        ok = allocate_to(s, p, ids->pdata[i], take, error);
+        left -= take;
+    }
+    g_ptr_array_free(ids, TRUE);
+    g_array_free(opens, TRUE);
+    if (!ok)
+        return false;
+    if (left > 0) {
+        char amt[40];
+        ard_money_plain(left, p->currency, amt, sizeof amt);
+        g_string_append_printf(how, "%s%s %s kept as customer credit", how->len ? ", " : "",
+                               amt, p->currency);
+    }
+    st = ard_store_stmt(s, "UPDATE payments SET unapplied = ? WHERE id = ?", error);
+    if (!st)
+        return false;
+    sqlite3_bind_int64(st, 1, left);
+    sqlite3_bind_text(st, 2, p->id, -1, SQLITE_STATIC);
+    return ard_store_exec_stmt(s, st, error);
+}
+
+bool ard_store_upsert_payment(ArdStore *s, const ArdPaymentIn *p, ArdUpsert *res, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "SELECT customer_id, invoice_id, date, amount, currency FROM payments WHERE id = ?", error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        ard_store_set_error(s, error, "reading payments");
+        return false;
+    }
+    bool exists = rc == SQLITE_ROW;
+    if (exists && same(ard_col_text(st, 0), p->customer_id) &&
+        same(ard_col_text(st, 1), p->invoice_id) && same(ard_col_text(st, 2), p->date) &&
+        sqlite3_column_int64(st, 3) == p->amount && same(ard_col_text(st, 4), p->currency)) {
+        sqlite3_reset(st);
+        *res = ARD_UPSERT_UNCHANGED;
+        return true;
+    }
+    sqlite3_reset(st);
+    if (exists && !unallocate(s, p->id, error))
+        return false;
+    st = ard_store_stmt(s,
+        "INSERT INTO payments (id, customer_id, invoice_id, date, amount, currency)"
+        " VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT (id) DO UPDATE SET"
+        " customer_id = excluded.customer_id, invoice_id = excluded.invoice_id,"
+        " date = excluded.date, amount = excluded.amount, currency = excluded.currency", error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, p->customer_id, -1, SQLITE_STATIC);
+    ard_bind_text(st, 3, p->invoice_id);
+    sqlite3_bind_text(st, 4, p->date, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, p->amount);
+    sqlite3_bind_text(st, 6, p->currency, -1, SQLITE_STATIC);
+    if (!ard_store_exec_stmt(s, st, error))
+        return false;
+    GString *how = g_string_new(NULL);
+    bool ok = allocate(s, p, how, error);
+    if (ok) {
+        char amt[40];
+        ard_money_plain(p->amount, p->currency, amt, sizeof amt);
+        char *reason = g_strdup_printf("payment %s of %s %s on %s %s: %s", p->id, amt,
+                                       p->currency, p->date, exists ? "changed" : "received",
+                                       how->str);
+        ok = ard_store_event(s, p->customer_id, "import",
+                             exists ? "payment_changed" : "payment", reason, error);
+        g_free(reason);
+    }
+    g_string_free(how, TRUE);
+    *res = exists ? ARD_UPSERT_UPDATED : ARD_UPSERT_INSERTED;
+    return ok;
+}
+
+bool ard_store_record_import(ArdStore *s, const char *kind, const char *file,
+                             long inserted, long updated, long unchanged, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "INSERT INTO imports (kind, file, at, inserted, updated, unchanged) VALUES (?,?,?,?,?,?)",
+        error);
+    if (!st)
+        return false;
+    char *now = ard_store_now(s);
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, file, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, inserted);
+    sqlite3_bind_int64(st, 5, updated);
+    sqlite3_bind_int64(st, 6, unchanged);
+    g_free(now);
+    if (!ard_store_exec_stmt(s, st, error))
+        return false;
+    char *reason = g_strdup_printf("%s import of %s: %ld inserted, %ld updated, %ld unchanged",
+                                   kind, file, inserted, updated, unchanged);
+    bool ok = ard_store_event(s, NULL, "import", "import", reason, error);
+    g_free(reason);
+    return ok;
+}

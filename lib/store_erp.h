@@ -1,0 +1,48 @@
+/* The ERP side of the store: customers and contacts, invoices, payments and
+ * their allocation to invoices. Callers hold a transaction. */
+#ifndef ARDENT_STORE_ERP_H
+#define ARDENT_STORE_ERP_H
+#include "store.h"
+
+typedef enum { ARD_UPSERT_INSERTED, ARD_UPSERT_UPDATED, ARD_UPSERT_UNCHANGED } ArdUpsert;
+
+typedef struct {
+    const char *id, *name;
+    char **emails;            /* NULL-terminated, normalised */
+    const char *owner, *locale, *timezone, *segment; /* NULL or "" = none */
+    bool human_only;
+} ArdCustomerIn;
+
+typedef struct {
+    const char *id, *customer_id, *issue_date, *due_date;
+    int64_t amount;
+    const char *currency;
+    int64_t open_amount;      /* as the ERP exported it */
+    const char *po_number, *status;
+} ArdInvoiceIn;
+
+typedef struct {
+    const char *id, *customer_id, *invoice_id, *date; /* invoice_id may be NULL */
+    int64_t amount;
+    const char *currency;
+} ArdPaymentIn;
+
+bool ard_store_customer_exists(ArdStore *s, const char *id, bool *exists, GError **error);
+/* The invoice's customer and currency (currency: 4 bytes), or exists=false. */
+bool ard_store_invoice_owner(ArdStore *s, const char *id, bool *exists, char **customer,
+                             char currency[4], GError **error);
+/* The currency of the customer's oldest open invoice, or "" when none. */
+bool ard_store_customer_currency(ArdStore *s, const char *customer, char currency[4],
+                                 GError **error);
+
+bool ard_store_upsert_customer(ArdStore *s, const ArdCustomerIn *c, ArdUpsert *res, GError **error);
+bool ard_store_upsert_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *res, GError **error);
+/* Inserts or updates the payment and (re)allocates it: to its invoice when
+ * named, else to the customer's oldest open invoices in its currency; what
+ * is left is customer credit. */
+bool ard_store_upsert_payment(ArdStore *s, const ArdPaymentIn *p, ArdUpsert *res, GError **error);
+
+bool ard_store_record_import(ArdStore *s, const char *kind, const char *file,
+                             long inserted, long updated, long unchanged, GError **error);
+
+#endif

@@ -1,0 +1,27 @@
+/* Private to the store files: the connection and the statement cache. */
+#ifndef ARDENT_STORE_INT_H
+#define ARDENT_STORE_INT_H
+#include <sqlite3.h>
+#include "store.h"
+
+struct ArdStore {
+    sqlite3 *db;
+    char *path;
+    GHashTable *stmts;   /* SQL text (static) -> sqlite3_stmt */
+    ArdDay today;
+};
+
+extern const char *const ard_store_migrations[];
+
+/* A cached prepared statement, reset and with bindings cleared. */
+sqlite3_stmt *ard_store_stmt(ArdStore *store, const char *sql, GError **error);
+/* Sets error from the connection's last error, prefixed with what failed. */
+void ard_store_set_error(ArdStore *store, GError **error, const char *what);
+/* Binds text or NULL (for NULL or ""). */
+void ard_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* Column text or "" (never NULL). */
+const char *ard_col_text(sqlite3_stmt *st, int i);
+/* Steps a statement that returns no rows; false with error on failure. */
+bool ard_store_exec_stmt(ArdStore *store, sqlite3_stmt *st, GError **error);
+
+#endif
