@@ -1,0 +1,78 @@
+#!/bin/bash
+# The store: migration of an older schema, refusal of a newer one, the event
+# log is append-only, concurrent readers and writers, configuration errors.
+. "$(dirname "$0")/lib.sh"
+C=$(conf)
+
+# an older store (schema 1, as ardent 0.1 wrote it) is upgraded in place
+sqlite3 "$T/old.db" <"$TOP/tests/fixtures/store-v1.sql"
+expect_rc 0 "a schema-1 store opens" "$CTL" --db "$T/old.db" account C1 --json
+check "its data survived the upgrade" json "$T/out" 'r["customer"] == "C1" and r["balance"] == 100.0'
+v=$(sqlite3 "$T/old.db" 'PRAGMA user_version')
+check "upgraded to the current schema (now $v)" [ "$v" -ge 2 ]
+check "the upgrade is in the event log" grep -q "upgraded from version 1" <(sqlite3 "$T/old.db" "SELECT reason FROM events")
+check "WAL mode" [ "$(sqlite3 "$T/old.db" 'PRAGMA journal_mode')" = wal ]
+
+# a newer store is refused, clearly, and left alone
+sqlite3 "$T/old.db" 'PRAGMA user_version = 99'
+expect_rc 1 "a store from a newer ardent is refused" "$CTL" --db "$T/old.db" account C1
+check "the message says why" grep -q "schema version 99, newer than this program" "$T/err"
+check "the newer store is untouched" [ "$(sqlite3 "$T/old.db" 'PRAGMA user_version')" = 99 ]
+
+# the event log cannot be rewritten
+"$CTL" -c "$C" import customers "$TOP/contrib/sample/customers.csv" >/dev/null
+check "events cannot be deleted" bash -c "! sqlite3 '$T/ardent.db' 'DELETE FROM events' 2>/dev/null"
+check "events cannot be updated" bash -c "! sqlite3 '$T/ardent.db' \"UPDATE events SET reason = 'x'\" 2>/dev/null"
+
+# a reader and two writers at once: no "database is locked"
+"$CTL" -c "$C" import invoices "$TOP/contrib/sample/invoices.csv" >/dev/null
+writer() {
+    for i in $(seq 1 15); do
+        printf 'invoice_id,customer_id,issue_date,due_date,amount,currency\n' >"$T/w$1.csv"
+        for j in $(seq 1 200); do printf 'W%s-%d,C-100%d,2026-01-01,2026-01-31,%d.%02d,EUR\n' "$1" "$j" $((j % 9 + 1)) "$i" $((j % 100)); done >>"$T/w$1.csv"
+        "$CTL" -c "$C" import invoices "$T/w$1.csv" >/dev/null 2>>"$T/conc.err" || echo "writer $1 failed" >>"$T/conc.err"
+    done
+}
+reader() {
+    for i in $(seq 1 60); do
+        "$CTL" -c "$C" account C-1001 --json >/dev/null 2>>"$T/conc.err" || echo "reader failed" >>"$T/conc.err"
+    done
+}
+: >"$T/conc.err"
+writer a & writer b & reader & wait
+check "concurrent readers and writers all succeeded" [ ! -s "$T/conc.err" ]
+[ -s "$T/conc.err" ] && sed 's/^/# /' "$T/conc.err" | head -5
+n=$(sqlite3 "$T/ardent.db" "SELECT count(*) FROM invoices WHERE id LIKE 'W%'")
+check "both writers' rows are there ($n)" [ "$n" = 400 ]
+
+# a writer holding the lock past the timeout gives a clear error, not a hang
+sqlite3 "$T/ardent.db" "BEGIN IMMEDIATE; SELECT 1; $(printf 'SELECT count(*) FROM invoices a, invoices b, invoices c;%.0s' 1 2 3)" >/dev/null &
+sleep 0.3
+expect_rc 1 "a store locked past busy_timeout fails with exit 1" "$CTL" -c "$C" -o store.busy_timeout_ms=100 import customers "$TOP/contrib/sample/customers.csv"
+check "and says the store is locked" grep -q "locked" "$T/err"
+wait
+
+# configuration errors name the file, the group and the key
+printf '[store]\npath = x.db\ncolour = blue\n' >"$T/bad1.conf"
+expect_rc 2 "unknown key" "$CTL" -c "$T/bad1.conf" account C1
+check "names file, group and key" grep -q "bad1.conf: \[store\] colour: unknown key" "$T/err"
+printf '[stroe]\npath = x.db\n' >"$T/bad2.conf"
+expect_rc 2 "unknown group" "$CTL" -c "$T/bad2.conf" account C1
+check "names the group" grep -q "\[stroe\] path: unknown group" "$T/err"
+printf '[milter]\non_error = maybe\n' >"$T/bad3.conf"
+expect_rc 2 "bad enum value" "$CTL" -c "$T/bad3.conf" account C1
+check "says which key and value" grep -q "\[milter\] on_error: not one of the allowed values (got \"maybe\")" "$T/err"
+printf '[store]\nbusy_timeout_ms = soon\n' >"$T/bad4.conf"
+expect_rc 2 "bad number" "$CTL" -c "$T/bad4.conf" account C1
+expect_rc 2 "bad -o override" "$CTL" -c "$C" -o agent.from=nobody account C1
+check "the override's key is named" grep -q "\[agent\] from: not an e-mail address" "$T/err"
+expect_rc 2 "malformed -o" "$CTL" -c "$C" -o storepath account C1
+expect_rc 2 "missing configuration file" "$CTL" -c "$T/none.conf" account C1
+expect_rc 2 "bad --date" "$CTL" -c "$C" --date 2026-02-29 account C-1001
+expect_rc 0 "relative store path resolves against the configuration's folder" \
+    bash -c "cd / && printf '[store]\npath = rel.db\n' >'$T/rel.conf' && '$CTL' -c '$T/rel.conf' import customers '$TOP/contrib/sample/customers.csv'"
+check "the store landed beside the configuration" [ -f "$T/rel.db" ]
+expect_rc 0 "--version" "$CTL" --version
+expect_rc 2 "unknown command" "$CTL" frobnicate
+expect_rc 0 "--help" "$CTL" --help
+done_testing
