@@ -42,7 +42,9 @@ typedef struct {
     int map[64];             /* file column -> schema column, -1 ignored */
     int nfile_cols;
     bool header_done;
-    GPtrArray *fields;       /* current row's fields (char *) */
+    GString *buf;            /* current row's fields, each NUL-terminated */
+    GArray *offsets;         /* start of each field in buf */
+    GPtrArray *fields;       /* pointers into buf, made when the row ends */
     long line;               /* line the current row starts on */
     long lines_done;         /* line terminators seen */
     bool cr_pending;
@@ -50,6 +52,11 @@ typedef struct {
     void (*progress)(long, void *);
     void *progress_data;
     GError *error;           /* first error; parsing stops being useful */
+    /* Customers and time zones already checked in this file: a million
+     * invoices name a hundred thousand customers again and again. Bounded by
+     * the number of customers, not by the file's size. */
+    GHashTable *known_customers;
+    GHashTable *zones;
 } Ctx;
 
 bool ard_import_kind_parse(const char *name, ArdImportKind *kind)
@@ -236,7 +243,7 @@ static void import_customer(Ctx *c)
         row_error(c, "locale", "'%s' is not one of en, de, fr, es, nl", s);
         g_free(s);
     }
-    if (!c->error && *tz) {
+    if (!c->error && *tz && !g_hash_table_contains(c->zones, tz)) {
         GTimeZone *zone = strchr(tz, '/') || strcmp(tz, "UTC") == 0
                               ? g_time_zone_new_identifier(tz) : NULL;
         if (zone == NULL) {
@@ -245,6 +252,7 @@ static void import_customer(Ctx *c)
             g_free(s);
         } else {
             g_time_zone_unref(zone);
+            g_hash_table_add(c->zones, g_strdup(tz));
         }
     }
     if (!c->error && *segment && strcmp(segment, "strategic") && strcmp(segment, "standard") &&
@@ -282,12 +290,16 @@ static void import_customer(Ctx *c)
 static bool known_customer(Ctx *c, const char *id)
 {
     bool exists;
+    if (g_hash_table_contains(c->known_customers, id))
+        return true;
     if (!ard_store_customer_exists(c->store, id, &exists, &c->error))
         return false;
     if (!exists) {
         char *s = shown(id);
         row_error(c, "customer_id", "unknown customer '%s' (import customers first)", s);
         g_free(s);
+    } else {
+        g_hash_table_add(c->known_customers, g_strdup(id));
     }
     return exists;
 }
@@ -435,15 +447,23 @@ static void on_field(void *data, size_t len, void *ctx)
 {
     Ctx *c = ctx;
     const char *s = data ? data : "";
-    for (size_t i = 0; i < len; i++)
-        if (s[i] == '\n')
-            c->lines_done++;
-    g_ptr_array_add(c->fields, g_strndup(s, len));
+    if (memchr(s, '\n', len))
+        for (size_t i = 0; i < len; i++)
+            if (s[i] == '\n')
+                c->lines_done++;
+    /* One growing buffer per row instead of an allocation per field. */
+    gsize at = c->buf->len;
+    g_array_append_val(c->offsets, at);
+    g_string_append_len(c->buf, s, (gssize)len);
+    g_string_append_c(c->buf, '\0');
 }
 
 static void on_row(int term, void *ctx)
 {
     Ctx *c = ctx;
+    g_ptr_array_set_size(c->fields, 0);
+    for (guint i = 0; i < c->offsets->len; i++)
+        g_ptr_array_add(c->fields, c->buf->str + g_array_index(c->offsets, gsize, i));
     bool empty = c->fields->len == 0;
     if (!empty && !c->error) {
         /* A lone empty field is a blank line ending in EOF. */
@@ -473,6 +493,8 @@ static void on_row(int term, void *ctx)
         }
     }
     g_ptr_array_set_size(c->fields, 0);
+    g_array_set_size(c->offsets, 0);
+    g_string_truncate(c->buf, 0);
     /* line bookkeeping: CRLF is one line end */
     if (term == '\n') {
         if (!(c->cr_pending && empty))
@@ -500,8 +522,11 @@ bool ard_import_file(ArdStore *store, ArdImportKind kind, const char *path,
         .store = store, .kind = kind, .file = path, .default_locale = default_locale,
         .cols = kind == ARD_IMPORT_CUSTOMERS ? customer_cols
               : kind == ARD_IMPORT_INVOICES ? invoice_cols : payment_cols,
-        .fields = g_ptr_array_new_with_free_func(g_free), .line = 1, .stats = stats,
+        .fields = g_ptr_array_new(), .buf = g_string_sized_new(256),
+        .offsets = g_array_new(FALSE, FALSE, sizeof(gsize)), .line = 1, .stats = stats,
         .progress = progress, .progress_data = data,
+        .known_customers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+        .zones = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
     };
     while (c.cols[c.ncols].name)
         c.ncols++;
@@ -547,6 +572,10 @@ bool ard_import_file(ArdStore *store, ArdImportKind kind, const char *path,
     }
     csv_free(&p);
     g_ptr_array_free(c.fields, TRUE);
+    g_string_free(c.buf, TRUE);
+    g_array_free(c.offsets, TRUE);
+    g_hash_table_destroy(c.known_customers);
+    g_hash_table_destroy(c.zones);
     if (fp != stdin)
         fclose(fp);
     return ok;

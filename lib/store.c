@@ -140,8 +140,20 @@ fail:
     return false;
 }
 
+static gpointer configure_sqlite(gpointer unused)
+{
+    (void)unused;
+    /* Memory statistics cost a mutex on every allocation; ardent never reads
+     * them. Must run before SQLite initialises. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return NULL;
+}
+
 ArdStore *ard_store_open(const char *path, int busy_timeout_ms, GError **error)
 {
+    static GOnce once = G_ONCE_INIT;
+    g_once(&once, configure_sqlite, NULL);
+
     ArdStore *store = g_new0(ArdStore, 1);
     store->path = g_strdup(path);
     store->today = ARD_DAY_NONE;
@@ -169,6 +181,7 @@ ArdStore *ard_store_open(const char *path, int busy_timeout_ms, GError **error)
     if (!exec(store, "PRAGMA journal_mode = WAL", error) ||
         !exec(store, "PRAGMA foreign_keys = ON", error) ||
         !exec(store, "PRAGMA synchronous = NORMAL", error) ||
+        !exec(store, "PRAGMA cache_size = -32768", error) ||
         !migrate(store, error)) {
         ard_store_close(store);
         return NULL;

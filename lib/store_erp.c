@@ -222,51 +222,8 @@ static bool refresh_open(ArdStore *s, const char *invoice, GError **error)
     return ard_store_exec_stmt(s, st, error);
 }
 
-bool ard_store_upsert_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *res, GError **error)
+static void bind_invoice(sqlite3_stmt *st, const ArdInvoiceIn *inv)
 {
-    sqlite3_stmt *st = ard_store_stmt(s,
-        "SELECT customer_id, issue_date, due_date, amount, currency, erp_open_amount,"
-        " po_number, status FROM invoices WHERE id = ?", error);
-    if (!st)
-        return false;
-    sqlite3_bind_text(st, 1, inv->id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        ard_store_set_error(s, error, "reading invoices");
-        return false;
-    }
-    bool exists = rc == SQLITE_ROW;
-    char *what = NULL;
-    if (exists) {
-        bool moved = !same(ard_col_text(st, 0), inv->customer_id);
-        if (!moved && same(ard_col_text(st, 1), inv->issue_date) &&
-            same(ard_col_text(st, 2), inv->due_date) &&
-            sqlite3_column_int64(st, 3) == inv->amount &&
-            same(ard_col_text(st, 4), inv->currency) &&
-            sqlite3_column_int64(st, 5) == inv->open_amount &&
-            same(ard_col_text(st, 6), inv->po_number) && same(ard_col_text(st, 7), inv->status)) {
-            sqlite3_reset(st);
-            *res = ARD_UPSERT_UNCHANGED;
-            return true;
-        }
-        char open[40];
-        ard_money_plain(inv->open_amount, inv->currency, open, sizeof open);
-        what = g_strdup_printf("invoice %s updated from the ERP: status %s, ERP open amount %s %s%s",
-                               inv->id, inv->status, open, inv->currency,
-                               moved ? " (moved from another customer)" : "");
-    }
-    sqlite3_reset(st);
-    st = ard_store_stmt(s,
-        "INSERT INTO invoices (id, customer_id, issue_date, due_date, amount, currency,"
-        " erp_open_amount, open_amount, po_number, status) VALUES (?1,?2,?3,?4,?5,?6,?7,?7,?8,?9)"
-        " ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id,"
-        " issue_date = excluded.issue_date, due_date = excluded.due_date, amount = excluded.amount,"
-        " currency = excluded.currency, erp_open_amount = excluded.erp_open_amount,"
-        " po_number = excluded.po_number, status = excluded.status", error);
-    if (!st) {
-        g_free(what);
-        return false;
-    }
     sqlite3_bind_text(st, 1, inv->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, inv->customer_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, inv->issue_date, -1, SQLITE_STATIC);
@@ -276,17 +233,63 @@ bool ard_store_upsert_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *r
     sqlite3_bind_int64(st, 7, inv->open_amount);
     ard_bind_text(st, 8, inv->po_number);
     sqlite3_bind_text(st, 9, inv->status, -1, SQLITE_STATIC);
-    if (!ard_store_exec_stmt(s, st, error)) {
-        g_free(what);
+}
+
+bool ard_store_upsert_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *res, GError **error)
+{
+    /* Most rows of a large export are new: try the insert first, so a new
+     * invoice costs one statement. */
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "INSERT INTO invoices (id, customer_id, issue_date, due_date, amount, currency,"
+        " erp_open_amount, open_amount, po_number, status) VALUES (?1,?2,?3,?4,?5,?6,?7,?7,?8,?9)"
+        " ON CONFLICT (id) DO NOTHING", error);
+    if (!st)
+        return false;
+    bind_invoice(st, inv);
+    if (!ard_store_exec_stmt(s, st, error))
+        return false;
+    if (sqlite3_changes(s->db) == 1) {
+        *res = ARD_UPSERT_INSERTED;
+        return true;
+    }
+    st = ard_store_stmt(s,
+        "SELECT customer_id, issue_date, due_date, amount, currency, erp_open_amount,"
+        " po_number, status FROM invoices WHERE id = ?", error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, inv->id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        ard_store_set_error(s, error, "reading invoices");
+        sqlite3_reset(st);
         return false;
     }
-    bool ok = true;
-    if (exists) {
-        ok = refresh_open(s, inv->id, error) &&
+    bool moved = !same(ard_col_text(st, 0), inv->customer_id);
+    if (!moved && same(ard_col_text(st, 1), inv->issue_date) &&
+        same(ard_col_text(st, 2), inv->due_date) && sqlite3_column_int64(st, 3) == inv->amount &&
+        same(ard_col_text(st, 4), inv->currency) &&
+        sqlite3_column_int64(st, 5) == inv->open_amount &&
+        same(ard_col_text(st, 6), inv->po_number) && same(ard_col_text(st, 7), inv->status)) {
+        sqlite3_reset(st);
+        *res = ARD_UPSERT_UNCHANGED;
+        return true;
+    }
+    sqlite3_reset(st);
+    char open[40];
+    ard_money_plain(inv->open_amount, inv->currency, open, sizeof open);
+    char *what = g_strdup_printf("invoice %s updated from the ERP: status %s, ERP open amount %s %s%s",
+                                 inv->id, inv->status, open, inv->currency,
+                                 moved ? " (moved from another customer)" : "");
+    st = ard_store_stmt(s,
+        "UPDATE invoices SET customer_id = ?2, issue_date = ?3, due_date = ?4, amount = ?5,"
+        " currency = ?6, erp_open_amount = ?7, po_number = ?8, status = ?9 WHERE id = ?1", error);
+    bool ok = st != NULL;
+    if (ok) {
+        bind_invoice(st, inv);
+        ok = ard_store_exec_stmt(s, st, error) && refresh_open(s, inv->id, error) &&
              ard_store_event(s, inv->customer_id, "import", "invoice_updated", what, error);
     }
     g_free(what);
-    *res = exists ? ARD_UPSERT_UPDATED : ARD_UPSERT_INSERTED;
+    *res = ARD_UPSERT_UPDATED;
     return ok;
 }
 
