@@ -109,6 +109,17 @@ static bool is_bounce(const ArdMessage *m)
 #define OPENING_CHARS 600
 #define MAX_AUTO_TEXT 2000 /* out-of-office notes are short */
 
+/* The length of the first sentence: up to ! ? or a full stop followed by a
+ * space, so dates like 18.03.2024 stay inside. */
+static size_t sentence_len(const char *s)
+{
+    size_t i = 0;
+    for (; s[i]; i++)
+        if (s[i] == '!' || s[i] == '?' || (s[i] == '.' && (s[i + 1] == ' ' || s[i + 1] == '\0')))
+            return i;
+    return i;
+}
+
 /* The opening of the text, lower case, whitespace collapsed, with a short
  * greeting line and a "thank you for your message." sentence skipped. */
 static char *opening(const char *text)
@@ -143,8 +154,8 @@ static char *opening(const char *text)
         "merci pour votre ", "merci de votre ", "gracias por su ", "gracias por tu ",
         "bedankt voor uw ", "bedankt voor je ", "dank u voor uw ", "hartelijk dank voor uw ", NULL};
     if (has_prefix_ci(s->str, thanks)) {
-        const char *stop = strpbrk(s->str, ".!");
-        if (stop != NULL && stop - s->str < 120) {
+        const char *stop = s->str + sentence_len(s->str);
+        if (*stop != '\0' && stop - s->str < 120) {
             const char *rest = stop + 1;
             while (*rest == ' ')
                 rest++;
@@ -156,10 +167,10 @@ static char *opening(const char *text)
     return g_string_free(s, FALSE);
 }
 
-/* The first sentence of s (up to . ! ? or 200 bytes) contains word. */
+/* The first sentence of s (at most 200 bytes of it) contains word. */
 static bool first_sentence_has(const char *s, const char *word)
 {
-    size_t len = strcspn(s, ".!?");
+    size_t len = sentence_len(s);
     if (len > 200)
         len = 200;
     char *sent = g_strndup(s, len);

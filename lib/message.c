@@ -86,6 +86,8 @@ static char *to_utf8(const char *s, size_t len, const char *charset)
     static const char *const utf8[] = {"utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968", NULL};
     static const char *const latin1[] = {"iso-8859-1", "latin1", "latin-1", "iso_8859-1",
                                          "windows-1252", "cp1252", "x-cp1252", "iso8859-1", NULL};
+    if (s == NULL || len == 0)
+        return g_strdup("");
     bool valid = g_utf8_validate(s, len, NULL) && memchr(s, '\0', len) == NULL;
     if (charset == NULL || *charset == '\0' || charset_is(charset, utf8))
         return valid ? g_strndup(s, len) : cp1252_to_utf8(s, len);
