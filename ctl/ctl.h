@@ -14,5 +14,6 @@ extern const GOptionEntry ctl_import_options[];
 int ctl_import(ArdCli *cli);
 extern const GOptionEntry ctl_account_options[];
 int ctl_account(ArdCli *cli);
+int ctl_extract(ArdCli *cli);
 
 #endif

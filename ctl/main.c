@@ -10,6 +10,8 @@ static const ArdCommand commands[] = {
      "Import an ERP export (CSV with a header row); one file is one transaction",
      ctl_import_options, ctl_import},
     {"account", "CUSTOMER", "Show one customer's account", ctl_account_options, ctl_account},
+    {"extract", "FILE.eml...", "Show what the reply reader makes of raw messages (- = stdin)",
+     NULL, ctl_extract},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
