@@ -176,7 +176,7 @@ static const char *const span_prefix[] = {
 };
 static const char *const next_words[] = {
     "next", "nachsten", "nachster", "nachste", "prochaine", "prochain",
-    "proxima", "proximo", "volgende", "eerstvolgende", "kommenden", NULL
+    "proxima", "proximo", "volgende", "eerstvolgende", "kommenden", "siguiente", NULL
 };
 static const char *const suffixes[] = {
     "st", "nd", "rd", "th", "e", "er", "eme", "re", "o", "de", NULL
@@ -190,7 +190,8 @@ static const char *const not_after_num[] = {
     "hours", "hour", "h", "uhr", "min", "minutes", "tage", "tagen", "wochen",
     "jours", "jour", "semaines", "mois", "ans", "dias", "semanas", "meses",
     "dagen", "weken", "maanden", "jaar", "am", "pm", "percent", "prozent",
-    "eur", "euro", "euros", "usd", "gbp", "chf", "x", "k", "items", NULL
+    "eur", "euro", "euros", "usd", "gbp", "chf", "x", "k", "items", "working",
+    "business", "werktage", "werktagen", "werkdagen", "arbeitstage", "calendar", NULL
 };
 
 static int lookup(const FText *t, int i, const WordVal *tab)
@@ -279,6 +280,9 @@ static bool part_of_token(const FText *t, int i)
     if (p->kind != FT_PUNCT)
         return true;
     char c = t->s[p->off];
+    /* 08.09-15.09 and 2-6 are ranges, not identifiers. */
+    if (c == '-' && i >= 2 && is_num(t, i - 2) && ftok(t, i - 2)->len <= 2)
+        return false;
     if ((c == '-' || c == '/' || c == '.' || c == '_' || c == '#') && i >= 2 &&
         !p->space && ftok(t, i - 2)->kind != FT_PUNCT)
         return true;
@@ -335,7 +339,7 @@ static int numeric_date(const FText *t, int i, ArdDay ref, GArray *c)
         return end;
     int dummy;
     if (month_at(t, end, &dummy) || ftok_in(t, end, not_after_num))
-        return end;
+        return 0;
     ArdDay out;
     if (y) {
         if (!ard_day_from_ymd(y, m, d, &out))
@@ -394,7 +398,7 @@ static int month_day(const FText *t, int i, int m, int after, ArdDay ref, GArray
     if (glued(t, k) && ftok_in(t, k, suffixes))
         k++;
     if (ftok_in(t, k, not_after_num) || (is_punct(t, k, '.') && glued(t, k) && is_num(t, k + 1)) ||
-        (is_punct(t, k, ',') && glued(t, k) && is_num(t, k + 1)))
+        (is_punct(t, k, ',') && glued(t, k) && is_num(t, k + 1) && glued(t, k + 1)))
         return 0;
     int y = 0;
     if (is_punct(t, k, ','))
@@ -548,7 +552,7 @@ static const Phrase phrases[] = {
     {"campagne de paiement", P_RUN, 0}, {"campagne de paiements", P_RUN, 0},
     {"cycle de paiement", P_RUN, 0}, {"remesa", P_RUN, 0},
     {"remesa de pagos", P_RUN, 0}, {"betaalrun", P_RUN, 0}, {"betalingsrun", P_RUN, 0},
-    {"betaalronde", P_RUN, 0},
+    {"betaalronde", P_RUN, 0}, {"corrida de pagos", P_RUN, 0},
     {NULL, 0, 0}
 };
 
@@ -667,13 +671,13 @@ static const char *const commit_cues[] = {
 };
 static const char *const past_cues[] = {
     "paid", "transferred", "sent", "wired", "remitted", "bezahlt", "gezahlt",
-    "uberwiesen", "paye", "regle", "vire", "pagado", "pagamos", "transferido",
+    "uberwiesen", "pagado", "transferido",
     "enviado", "betaald", "overgemaakt", "voldaan", "payed", NULL
 };
 static const char *const future_cues[] = {
     "will", "ll", "shall", "going", "gonna", "wird", "werden", "werde", "sera",
     "seront", "serons", "va", "vais", "allons", "vamos", "voy", "zal", "zullen",
-    "wordt", "be", "est", "is", "ist", "to", NULL
+    "wordt", "be", "est", "is", "ist", "to", "being", "gets", "get", NULL
 };
 static const char *const away_cues[] = {
     "back", "return", "returns", "returning", "zuruck", "wieder", "rentre",
@@ -685,11 +689,16 @@ static const char *const return_cues[] = {
     "rentre", "reviens", "repondrai", "volvere", "vuelta", "regreso", "vuelvo",
     "estare", "reincorporo", "responder", "contestare", "terug", "weer",
     "vanaf", "beantwoorden", "bereikbaar", "office", "kantoor", "bureau",
-    "oficina", "buro", "dienst", "desk", "from", "on", NULL
+    "oficina", "buro", "dienst", "desk", "from", "on", "volvemos", "reouverture",
+    "reapertura", "contesto", "reponds", "aanwezig", "heropend", NULL
+};
+/* Words after a day that make it a return: "Maandag ben ik terug". */
+static const char *const return_after[] = {
+    "weer", "wieder", "terug", "zuruck", "back", "retour", "aanwezig", NULL
 };
 static const char *const until_cues[] = {
     "until", "till", "til", "through", "thru", "bis", "jusqu", "hasta", "al",
-    "tot", "inclusive", "inclus", "incluido", "einschliesslich", "met", "to",
+    "tot", "inclusive", "inclus", "incluido", "einschliesslich", "met",
     "au", "a", NULL
 };
 
@@ -734,7 +743,7 @@ static int promise_score(const FText *t, const Cand *c)
         score -= 8;
     for (int i = c->start - 1; i >= cs && i >= c->start - 4; i--)
         if (ftok_in(t, i, away_cues))
-            score -= 3;
+            score -= 4;
     switch (c->kind) {
     case C_DATE: score += 3; break;
     case C_DOM: case C_WEEKDAY: case C_RUN: score += 2; break;
@@ -757,7 +766,7 @@ static ArdDay pick_promise(const FText *t, GArray *cands, ArdDay ref)
             day = c->day;
         }
     }
-    return best > -1 ? day : ARD_DAY_NONE;
+    return best > -4 ? day : ARD_DAY_NONE;
 }
 
 static ArdDay pick_return(const FText *t, GArray *cands, ArdDay ref)
@@ -775,7 +784,11 @@ static ArdDay pick_return(const FText *t, GArray *cands, ArdDay ref)
             else if (ftok_in(t, j, until_cues) && s < 1)
                 s = 1;
         }
-        if (s == 0 && c->kind != C_DATE)
+        int ce = clause_end(t, c->end - 1);
+        for (int j = c->end; j < ce && j < c->end + 5; j++)
+            if (ftok_in(t, j, return_after))
+                s = 2;
+        if (c->kind == C_PERIOD || (s == 0 && c->kind != C_DATE))
             continue;
         if (s > best || (s == best && c->day > day)) {
             best = s;
