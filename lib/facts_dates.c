@@ -20,6 +20,7 @@ typedef struct {
     ArdDay day;
     int start, end;     /* token range */
     CKind kind;
+    bool yearless;      /* a day and month the text gave without a year */
 } Cand;
 
 /* ---- calendar helpers ---- */
@@ -240,7 +241,7 @@ static void add(GArray *c, ArdDay day, int start, int end, CKind kind)
 {
     if (day == ARD_DAY_NONE)
         return;
-    Cand x = { day, start, end, kind };
+    Cand x = { day, start, end, kind, false };
     g_array_append_val(c, x);
 }
 
@@ -348,6 +349,8 @@ static int numeric_date(const FText *t, int i, ArdDay ref, GArray *c)
         out = next_dm(ref, d, m);
     }
     add(c, out, i, end, C_DATE);
+    if (!y && c->len && g_array_index(c, Cand, c->len - 1).start == i)
+        g_array_index(c, Cand, c->len - 1).yearless = true;
     return end;
 }
 
@@ -380,6 +383,8 @@ static int day_month(const FText *t, int i, ArdDay ref, GArray *c)
         out = next_dm(ref, a->num, m);
     }
     add(c, out, i, after, C_DATE);
+    if (!y && c->len && g_array_index(c, Cand, c->len - 1).start == i)
+        g_array_index(c, Cand, c->len - 1).yearless = true;
     return after;
 }
 
@@ -413,6 +418,8 @@ static int month_day(const FText *t, int i, int m, int after, ArdDay ref, GArray
         out = next_dm(ref, d, m);
     }
     add(c, out, i, k, C_DATE);
+    if (!y && c->len && g_array_index(c, Cand, c->len - 1).start == i)
+        g_array_index(c, Cand, c->len - 1).yearless = true;
     return k;
 }
 
@@ -702,6 +709,63 @@ static const char *const until_cues[] = {
     "au", "a", NULL
 };
 
+/* Words that put a day in the past ("paid on", "wurde am", "ya ... el")
+ * or in the future ("will be paid on"); the nearest before the day wins. */
+static const char *const done_words[] = {
+    "transferred", "sent", "went", "gone", "left", "cleared", "wired",
+    "remitted", "debited", "collected", "cashed", "mailed", "posted", "made",
+    "done", "initiated", "processed", "released", "included", "settled",
+    "paid", "was", "were", "been", "already", "yesterday", "ago", "confirmed",
+    "dated", "received",
+    "bereits", "schon", "wurde", "wurden", "bezahlt", "uberwiesen", "beglichen",
+    "erfolgte", "ausgefuhrt", "abgegangen", "rausgegangen", "eingegangen",
+    "geleistet", "angewiesen", "gestern", "vom",
+    "deja", "payee", "reglee", "vire", "parti", "effectue",
+    "encaisse", "envoye", "libere", "avons", "ete", "hier", "depuis",
+    "pagado", "pagada", "abonada", "realizada", "realizado", "transferido",
+    "transfirio", "enviamos", "salio", "cobro", "compenso", "hemos",
+    "ayer",
+    "betaald", "overgemaakt", "voldaan", "afgeschreven", "uitgevoerd", "verricht",
+    "verstuurd", "gisteren", "gegaan", NULL
+};
+static const char *const todo_words[] = {
+    "will", "ll", "shall", "going", "gonna", "be", "should", "to", "wird",
+    "werden", "werde", "sera", "seront", "serons", "serez", "va", "vais",
+    "allons", "vamos", "voy", "van", "zal", "zullen", "wordt", "worden", "ga",
+    "gaan", "gaat", "once", "sobald", "pagaremos", "pagare", "payerons",
+    "paierons", "paierai", "reglerons", "reglerai", "abonaremos", "overmaken",
+    "betalen", "betaal", "uberweisen", "uberweise", "begleichen", "zahlen", "zahle",
+    "pay", "paying", "payer", "pagar", "scheduled", "planned", "geplant",
+    "eingeplant", "prevu", "programme", "previsto", "programado", "gepland",
+    "ingepland", "due", "expect", "can", "could", "kann", "follow", "volgt",
+    "erfolgt", "part", "partira", "sale", "saldra", "hago", "hare", "maak",
+    "being", "get", "gets", "getting", "it", "se", NULL
+};
+static const char *const last_words[] = {
+    "last", "dernier", "derniere", "pasado", "pasada", "ago", "vorige",
+    "letzten", "letzte", "vergangenen", NULL
+};
+
+static bool in_past(const FText *t, const Cand *c, int cs)
+{
+    if (ftok_in(t, c->end, last_words) || ftok_in(t, c->end + 1, last_words) ||
+        ftok_in(t, c->start - 1, last_words))
+        return true;
+    for (int i = c->start - 1; i >= cs && i >= c->start - 12; i--) {
+        if (ftok_in(t, i, todo_words))
+            return false;
+        if (ftok_in(t, i, done_words)) {
+            /* "will be paid", "wird überwiesen": a participle after a
+             * future auxiliary is still a promise. */
+            for (int j = i - 1; j >= cs && j >= i - 3; j--)
+                if (ftok_in(t, j, todo_words))
+                    return false;
+            return true;
+        }
+    }
+    return false;
+}
+
 static int clause_start(const FText *t, int i)
 {
     while (i > 0 && !ftok(t, i)->brk)
@@ -758,7 +822,8 @@ static ArdDay pick_promise(const FText *t, GArray *cands, ArdDay ref)
     ArdDay day = ARD_DAY_NONE;
     for (guint i = 0; i < cands->len; i++) {
         const Cand *c = &g_array_index(cands, Cand, i);
-        if (c->day < ref)
+        if (c->day < ref || (c->yearless && c->day - ref > 240) ||
+            in_past(t, c, clause_start(t, c->start)))
             continue;
         int s = promise_score(t, c);
         if (s > best) {

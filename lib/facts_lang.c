@@ -32,6 +32,7 @@ static const char *const words_de[] = {
     "bin", "woche", "am", "um", "ab", "leider", "gerne", "guten", "tag",
     "hallo", "uberweisen", "wieder", "unsere", "unser", "ihrer", "keine",
     "bei", "sich", "kann", "wurde", "mfg", "vg", "lg", "damen", "herren",
+    "erhalten", "erledigt", "bezahlt", "uberwiesen", "falsch", "zustandig",
     NULL
 };
 static const char *const words_fr[] = {
@@ -44,6 +45,8 @@ static const char *const words_fr[] = {
     "jours", "d", "l", "j", "n", "qu", "c", "virement", "reglement",
     "message", "salutations", "bonne", "journee", "retour", "sont", "ete",
     "mon", "ma", "mes", "ca", "a", "fait", "relance", "factures", "cdt",
+    "deja", "paye", "verifier", "svp", "mauvais", "destinataire", "absent",
+    "jusqu", "faire", "urgence", "contactez", "recu", "bonsoir",
     NULL
 };
 static const char *const words_es[] = {
@@ -55,6 +58,7 @@ static const char *const words_es[] = {
     "hemos", "ha", "facturas", "correo", "transferencia", "mi", "tu",
     "te", "ya", "pagaremos", "manana", "hoy", "cuenta", "muchas", "un",
     "saludo", "disculpe", "fuera", "hasta", "volvere", "oficina", "sr",
+    "recibido", "urgente", "contacte", "pagado", "equivocado", "plazos",
     NULL
 };
 static const char *const words_nl[] = {
@@ -67,6 +71,7 @@ static const char *const words_nl[] = {
     "ons", "week", "dagen", "graag", "zal", "zullen", "gaat", "kan",
     "kunnen", "mijn", "er", "als", "betalen", "betaal", "facturen",
     "morgen", "vandaag", "terug", "kantoor", "gr", "mvg", "jullie", "wat",
+    "mogelijk", "betalingsregeling", "ontvangen", "verkeerde", "termijnen",
     NULL
 };
 static const char *const *const lang_words[L_N] = {
@@ -109,10 +114,14 @@ const char *facts_lang_detect_ft(const FText *t, const char *raw)
         memcpy(w, t->s + k->off, (size_t)k->len);
         w[k->len] = '\0';
         guint m = GPOINTER_TO_UINT(g_hash_table_lookup(h, w));
-        int bits = __builtin_popcount(m);
+        int bits = 0;
+        for (guint b = m; b; b &= b - 1)
+            bits++;
+        /* A reply written in two languages leads with the customer's. */
+        double wt = i < 40 ? 1.5 : 1.0;
         for (int l = 0; l < L_N; l++)
             if (m & (1u << l))
-                score[l] += 1.0 / bits;
+                score[l] += wt / bits;
         if (k->len >= 3 && strstr(w, "ij") != NULL)
             score[L_NL] += 0.5;
     }
@@ -121,7 +130,7 @@ const char *facts_lang_detect_ft(const FText *t, const char *raw)
     for (const char *p = raw; p && *p && seen < 4000; p = g_utf8_next_char(p), seen++) {
         gunichar c = g_unichar_tolower(g_utf8_get_char(p));
         switch (c) {
-        case 0xdf: case 0xe4: case 0xf6: case 0xfc: score[L_DE] += 1.0; break;
+        case 0xdf: case 0xe4: case 0xf6: case 0xfc: score[L_DE] += 0.6; break;
         case 0xf1: case 0xbf: case 0xa1: score[L_ES] += 2.0; break;
         case 0xe1: case 0xed: case 0xf3: case 0xfa: score[L_ES] += 0.7; break;
         case 0xe7: case 0xe8: case 0xea: case 0xe0: case 0xe2: case 0xee:

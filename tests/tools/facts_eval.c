@@ -45,7 +45,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "facts-eval: cannot open %s\n", argv[1]);
         return 1;
     }
-    Tally lang = {0}, prom = {0}, ret = {0};
+    Tally lang = {0}, prom = {0}, ret = {0}, paid = {0};
     gint64 t0 = g_get_monotonic_time();
     const char *name;
     JsonParser *p = json_parser_new();
@@ -88,6 +88,13 @@ int main(int argc, char **argv)
             if (strcmp(intent, "auto_reply") == 0)
                 check_day(&ret, "return", id, str_or_null(o, "return_date"),
                           f.return_date, verbose, text);
+            if (strcmp(intent, "paid") == 0) {
+                paid.n++;
+                if (f.promise_date == ARD_DAY_NONE)
+                    paid.ok++;
+                else if (verbose)
+                    printf("paid %s has a promise date | %.200s\n", id, text);
+            }
             ard_facts_clear(&f);
         }
         g_strfreev(lines);
@@ -100,6 +107,7 @@ int main(int argc, char **argv)
     printf("language      %4d/%4d  %.3f\n", lang.ok, lang.n, lang.n ? (double)lang.ok / lang.n : 0);
     printf("promise_date  %4d/%4d  %.3f\n", prom.ok, prom.n, prom.n ? (double)prom.ok / prom.n : 0);
     printf("return_date   %4d/%4d  %.3f\n", ret.ok, ret.n, ret.n ? (double)ret.ok / ret.n : 0);
+    printf("paid, no date %4d/%4d  %.3f\n", paid.ok, paid.n, paid.n ? (double)paid.ok / paid.n : 0);
     printf("%d records in %.3f s (including JSON parsing)\n", lang.n, secs);
     return 0;
 }
