@@ -153,8 +153,13 @@ static void scan_invoices(const char *s, size_t n, const ArdFactsCtx *ctx, GPtrA
             bool take = false;
             if (ctx && ctx->known) {
                 char *up = g_ascii_strup(tok, -1);
-                take = ctx->known(tok, ctx->known_data) ||
-                       (strcmp(up, tok) != 0 && ctx->known(up, ctx->known_data));
+                if (ctx->known(tok, ctx->known_data)) {
+                    take = true;
+                } else if (strcmp(up, tok) != 0 && ctx->known(up, ctx->known_data)) {
+                    /* Report the id as the ledger spells it. */
+                    g_strlcpy(tok, up, sizeof tok);
+                    take = true;
+                }
                 g_free(up);
             } else {
                 bool excluded = word_in(prev[0], not_invoice_words) ||

@@ -822,7 +822,9 @@ static ArdDay pick_promise(const FText *t, GArray *cands, ArdDay ref)
     ArdDay day = ARD_DAY_NONE;
     for (guint i = 0; i < cands->len; i++) {
         const Cand *c = &g_array_index(cands, Cand, i);
-        if (c->day < ref || (c->yearless && c->day - ref > 240) ||
+        /* "paid on 28 April" written in May resolves to next April; a
+         * yearless day that recent in the past is a report, not a promise. */
+        if (c->day < ref || (c->yearless && c->day - ref > 305) ||
             in_past(t, c, clause_start(t, c->start)))
             continue;
         int s = promise_score(t, c);
