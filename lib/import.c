@@ -534,7 +534,7 @@ bool ard_import_file(ArdStore *store, ArdImportKind kind, const char *path,
 
     struct csv_parser p;
     csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL);
-    bool ok = ard_store_begin(store, error);
+    bool ok = ard_store_foreign_keys(store, false, error) && ard_store_begin(store, error);
     if (ok) {
         char buf[1 << 16];
         size_t n;
@@ -570,6 +570,7 @@ bool ard_import_file(ArdStore *store, ArdImportKind kind, const char *path,
                 ard_store_rollback(store);
         }
     }
+    ard_store_foreign_keys(store, true, NULL);
     csv_free(&p);
     g_ptr_array_free(c.fields, TRUE);
     g_string_free(c.buf, TRUE);

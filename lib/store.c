@@ -227,6 +227,11 @@ char *ard_store_now(const ArdStore *store)
     return s;
 }
 
+bool ard_store_foreign_keys(ArdStore *store, bool on, GError **error)
+{
+    return exec(store, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", error);
+}
+
 bool ard_store_begin(ArdStore *store, GError **error)
 {
     return exec(store, "BEGIN IMMEDIATE", error);

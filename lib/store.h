@@ -27,6 +27,11 @@ void ard_store_set_today(ArdStore *store, ArdDay today);
 /* "YYYY-MM-DDTHH:MM:SSZ" for now (per ard_store_set_today); g_free it. */
 char *ard_store_now(const ArdStore *store);
 
+/* Foreign-key enforcement on or off for this connection (outside a
+ * transaction). Bulk import turns it off because it checks every reference
+ * itself, row by row, with precise errors. */
+bool ard_store_foreign_keys(ArdStore *store, bool on, GError **error);
+
 /* BEGIN IMMEDIATE: takes the write lock now, waiting up to the timeout. */
 bool ard_store_begin(ArdStore *store, GError **error);
 bool ard_store_commit(ArdStore *store, GError **error);
