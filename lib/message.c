@@ -78,10 +78,29 @@ static bool charset_is(const char *cs, const char *const *names)
     return false;
 }
 
+/* Control characters other than tab and line ends are never words: binary
+ * junk in a text part (seen in real spam) or a stray byte in a header. Form
+ * and vertical feeds become line breaks, the rest are dropped, in place, so
+ * no reader of the text (JSON writers included: json-glib 1.6 leaves 0x1F
+ * unescaped) ever sees them. */
+static char *drop_controls(char *s)
+{
+    char *out = s;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '\f' || c == '\v')
+            *out++ = '\n';
+        else if ((c >= 0x20 && c != 0x7F) || c == '\t' || c == '\n' || c == '\r')
+            *out++ = (char)c;
+    }
+    *out = '\0';
+    return s;
+}
+
 /* Bytes in a declared charset into valid UTF-8. Mislabelled and unknown
  * charsets are common: valid UTF-8 is kept as it is, anything else is read
  * as Windows-1252, the usual truth behind a wrong label. */
-static char *to_utf8(const char *s, size_t len, const char *charset)
+static char *convert_utf8(const char *s, size_t len, const char *charset)
 {
     static const char *const utf8[] = {"utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968", NULL};
     static const char *const latin1[] = {"iso-8859-1", "latin1", "latin-1", "iso_8859-1",
@@ -104,12 +123,18 @@ static char *to_utf8(const char *s, size_t len, const char *charset)
     return valid ? g_strndup(s, len) : cp1252_to_utf8(s, len);
 }
 
+/* Valid UTF-8 without control characters, whatever the input. */
+static char *to_utf8(const char *s, size_t len, const char *charset)
+{
+    return drop_controls(convert_utf8(s, len, charset));
+}
+
 static char *clean_utf8(const char *s)
 {
     if (s == NULL)
         return g_strdup("");
     size_t len = strlen(s);
-    return g_utf8_validate(s, len, NULL) ? g_strdup(s) : utf8_repair(s, len);
+    return drop_controls(g_utf8_validate(s, len, NULL) ? g_strdup(s) : utf8_repair(s, len));
 }
 
 /* A part's content with its transfer encoding undone, as raw bytes. */

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 #include "fixture.h"
+#include "reply.h"
 
 static void test_headers_and_multipart_text(void **state)
 {
@@ -148,6 +149,52 @@ static void test_broken_and_empty(void **state)
     ard_message_free(m);
 }
 
+/* True when s holds a control character other than tab, CR and LF. */
+static bool has_control(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+            return true;
+    }
+    return false;
+}
+
+/* Binary junk in an 8-bit text part without a charset (real spam does this)
+ * carried 0x1F into the text, and json-glib 1.6 writes 0x1F unescaped: the
+ * extract line was not JSON. No control byte may reach any field. */
+static void test_control_bytes_dropped(void **state)
+{
+    (void)state;
+    ArdMessage *m = fixture_message("control-bytes.eml");
+    assert_true(g_utf8_validate(m->text, -1, NULL));
+    assert_false(has_control(m->text));
+    assert_non_null(strstr(m->text, "We paid INV-7 today.\nThe transfer reference is 4711."));
+    assert_non_null(strstr(m->text, "Regards, Pat"));
+    assert_string_equal(m->subject, "Re: Invoice INV-7");
+    assert_false(has_control(ard_message_header(m, "X-Note")));
+    assert_non_null(strstr(ard_message_header(m, "X-Note"), "tab\there"));
+    for (guint i = 0; i < m->headers->len; i++)
+        assert_false(has_control(((ArdHeader *)g_ptr_array_index(m->headers, i))->value));
+    char *t = ard_reply_text(m);
+    assert_false(has_control(t));
+    assert_non_null(strstr(t, "We paid INV-7 today."));
+    g_free(t);
+    ard_message_free(m);
+
+    /* The same bytes labelled UTF-8, and in an HTML part. */
+    const char *raw = "From: a@example.com\nSubject: x\nContent-Type: text/html; charset=utf-8\n\n"
+                      "<p>Paid\x1f today\x01.</p><pre>ref\x0b" "4711\x7f</pre>\n";
+    m = ard_message_parse(raw, strlen(raw), 0);
+    assert_false(has_control(m->html));
+    t = ard_reply_text(m);
+    assert_false(has_control(t));
+    assert_non_null(strstr(t, "Paid today."));
+    assert_non_null(strstr(t, "ref\n4711"));
+    g_free(t);
+    ard_message_free(m);
+}
+
 static void test_huge_message_truncated(void **state)
 {
     (void)state;
@@ -234,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_forwarded_text_after_marker),
         cmocka_unit_test(test_dsn),
         cmocka_unit_test(test_broken_and_empty),
+        cmocka_unit_test(test_control_bytes_dropped),
         cmocka_unit_test(test_huge_message_truncated),
         cmocka_unit_test(test_many_parts_bounded),
         cmocka_unit_test(test_deep_nesting_bounded),
