@@ -141,7 +141,9 @@ static bool render_range(Ctx *c, GString *out, const char *p, const char *end)
         char *key = g_strstrip(g_strndup(ks, cl - ks));
         const char *next = cl + (triple ? 3 : 2);
         if (sigil == '!') {
-            /* comment */
+            /* A comment alone on its line takes its line end with it. */
+            if (*next == '\n' && (out->len == 0 || out->str[out->len - 1] == '\n'))
+                next++;
         } else if (sigil == '/') {
             g_set_error(c->error, ARD_ERROR, ARD_ERROR_INPUT, "%s:%d: {{/%s}} closes nothing",
                         c->name, line_of(c, o), key);
