@@ -90,6 +90,8 @@ int ard_fuzz_import(const uint8_t *data, size_t size)
     FUZZ_CHECK(ard_store_fingerprint(store, &after, &error));
     if (ok) {
         FUZZ_CHECK(error == NULL);
+        /* Every accepted file is recorded: the fingerprint must see it. */
+        FUZZ_CHECK(strcmp(before, after) != 0);
         /* Importing the same file again is a no-op apart from the record
          * of the import itself; the next input starts from a fresh seed. */
         ard_store_close(store);
