@@ -176,7 +176,25 @@ int agent_digest(ArdCli *cli, const char *maildir)
         Entry e = {q, strcmp(q->kind, "broken_promise") == 0 ? 0
                       : (*q->due && strcmp(q->due, now) < 0) ? 1 : 2,
                    g_hash_table_lookup(by_id, q->customer)};
-        g_array_append_val(a, e);
+        /* One entry per account: the most urgent reason leads, the others
+         * are added to its why. */
+        guint k;
+        for (k = 0; k < a->len; k++)
+            if (strcmp(g_array_index(a, Entry, k).item->customer, q->customer) == 0)
+                break;
+        if (k == a->len) {
+            g_array_append_val(a, e);
+            continue;
+        }
+        Entry *old = &g_array_index(a, Entry, k);
+        if (e.rank < old->rank) {
+            Entry t = *old;
+            *old = e;
+            e = t;
+        }
+        char *why = g_strdup_printf("%s; also: %s", old->item->reason, e.item->reason);
+        g_free(old->item->reason);
+        old->item->reason = why;
     }
     g_ptr_array_sort(owners, (GCompareFunc)g_strcmp0);
     GDateTime *date = g_date_time_new_now_utc();
