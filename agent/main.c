@@ -58,7 +58,7 @@ static ArdDay customer_today(const ArdCli *cli, const ArdCustomerFacts *f)
     return cli->date_given ? cli->today : ard_day_today(f->timezone);
 }
 
-static void print_line(const ArdDunningCustomer *c, const ArdDecision *d, const char *message_id,
+static char *json_line(const ArdDunningCustomer *c, const ArdDecision *d, const char *message_id,
                        const char *error)
 {
     const ArdCustomerFacts *f = &c->f;
@@ -120,10 +120,17 @@ static void print_line(const ArdDunningCustomer *c, const ArdDecision *d, const 
     json_builder_end_object(b);
     JsonNode *root = json_builder_get_root(b);
     char *s = json_to_string(root, FALSE);
-    puts(s);
-    g_free(s);
     json_node_unref(root);
     g_object_unref(b);
+    return s;
+}
+
+static void print_line(const ArdDunningCustomer *c, const ArdDecision *d, const char *message_id,
+                       const char *error)
+{
+    char *s = json_line(c, d, message_id, error);
+    puts(s);
+    g_free(s);
 }
 
 static ArdStore *open_store(ArdCli *cli, int *rc)
@@ -217,7 +224,81 @@ typedef struct {
     char *local;
     GDateTime *now;
     int sent, failed, escalated, resumed;
+    GPtrArray *lines;      /* output lines held back until their batch is on disk */
+    GPtrArray *pending;    /* Pending *: Maildir messages staged in tmp/ */
+    char *first_failure;
 } Run;
+
+/* A Maildir message staged in tmp/, waiting for its batch to be committed. */
+typedef struct {
+    int64_t row;
+    ArdDunningCustomer *c;
+    ArdDecision *d;
+    ArdDay today;
+    char *token, *mid;
+    guint line;
+} Pending;
+
+enum { BATCH = 256 };
+
+static void emit(Run *r, char *line)
+{
+    if (r->pending->len == 0) {
+        puts(line);
+        g_free(line);
+    } else {
+        g_ptr_array_add(r->lines, line);
+    }
+}
+
+static void note_failure(Run *r, const char *why)
+{
+    r->failed++;
+    if (!r->first_failure)
+        r->first_failure = g_strdup(why);
+}
+
+/* Makes the staged batch durable, moves it into new/, records each as sent
+ * and prints the lines held back. */
+static bool flush(Run *r, GError **error)
+{
+    bool ok = true;
+    if (r->pending->len) {
+        GPtrArray *u = g_ptr_array_new();
+        for (guint i = 0; i < r->pending->len; i++)
+            g_ptr_array_add(u, ((Pending *)r->pending->pdata[i])->token);
+        GError *cerr = NULL;
+        bool committed = ard_outbox_commit(r->out, (const char *const *)u->pdata, u->len, &cerr);
+        g_ptr_array_free(u, TRUE);
+        for (guint i = 0; i < r->pending->len; i++) {
+            Pending *p = r->pending->pdata[i];
+            const ArdCustomerFacts *f = &p->c->f;
+            if (committed || ard_outbox_delivered(r->out, p->token)) {
+                if (ok && !ard_store_dunning_sent(r->s, p->row, f->id, p->d->old_stage, p->d->stage,
+                                                  p->d->courtesy, p->today, p->d->reason, error))
+                    ok = false;
+                r->sent++;
+                r->lines->pdata[p->line] = json_line(p->c, p->d, p->mid, NULL);
+            } else {
+                GError *e2 = NULL;
+                ard_store_dunning_failed(r->s, p->row, f->id, cerr->message, &e2);
+                g_clear_error(&e2);
+                note_failure(r, cerr->message);
+                r->lines->pdata[p->line] = json_line(p->c, p->d, NULL, cerr->message);
+            }
+            ard_decision_free(p->d);
+            g_free(p->token);
+            g_free(p->mid);
+            g_free(p);
+        }
+        g_clear_error(&cerr);
+        g_ptr_array_set_size(r->pending, 0);
+    }
+    for (guint i = 0; i < r->lines->len; i++)
+        puts(r->lines->pdata[i]);
+    g_ptr_array_set_size(r->lines, 0);
+    return ok;
+}
 
 static bool apply_changes(Run *r, const ArdDunningCustomer *c, const ArdDecision *d,
                           GError **error)
@@ -250,7 +331,7 @@ static bool apply_changes(Run *r, const ArdDunningCustomer *c, const ArdDecision
  * and committed before the hand-over, and a row left by a killed run is
  * finished (Maildir: by its file) rather than sent again. */
 static bool send_one(Run *r, ArdDunningCustomer *c, ArdDecision *d, ArdDay today, char **mid_out,
-                     GError **error)
+                     bool *deferred, GError **error)
 {
     const ArdCustomerFacts *f = &c->f;
     int64_t row = 0, serial;
@@ -329,7 +410,29 @@ static bool send_one(Run *r, ArdDunningCustomer *c, ArdDecision *d, ArdDay today
         ok = ard_store_dunning_queue(r->s, &ob, &row, error);
         g_free(rcpts);
     }
-    if (ok) {
+    if (ok && ard_outbox_is_maildir(r->out)) {
+        GError *send_err = NULL;
+        if (ard_outbox_stage(r->out, token, data, len, &send_err)) {
+            Pending *pe = g_new0(Pending, 1);
+            pe->row = row;
+            pe->c = c;
+            pe->d = d;
+            pe->today = today;
+            pe->token = g_strdup(token);
+            pe->mid = g_strdup(mid);
+            pe->line = r->lines->len;
+            g_ptr_array_add(r->lines, NULL);
+            g_ptr_array_add(r->pending, pe);
+            *deferred = true;
+        } else {
+            r->failed++;
+            GError *e2 = NULL;
+            ard_store_dunning_failed(r->s, row, f->id, send_err->message, &e2);
+            g_clear_error(&e2);
+            g_propagate_error(error, send_err);
+            ok = false;
+        }
+    } else if (ok) {
         bool maybe = false;
         GError *send_err = NULL;
         if (ard_outbox_send(r->out, token, r->from, (const char *const *)f->emails->pdata, data,
@@ -422,40 +525,54 @@ static int cmd_run(ArdCli *cli)
         rc = ard_cli_fail(cli, err);
         goto out;
     }
-    char *first_failure = NULL;
+    r.lines = g_ptr_array_new_with_free_func(g_free);
+    r.pending = g_ptr_array_new();
     for (guint i = 0; i < set->customers->len; i++) {
         ArdDunningCustomer *c = set->customers->pdata[i];
         ArdDay today = customer_today(cli, &c->f);
         ArdDecision *d = ard_policy_decide(p, &c->f, today, r.now);
         char *mid = NULL;
+        bool deferred = false;
         if (!apply_changes(&r, c, d, &err)) {
             rc = ard_cli_fail(cli, err);
             err = NULL;
             ard_decision_free(d);
             break;
         }
-        if (d->action == ARD_ACT_SEND && !send_one(&r, c, d, today, &mid, &err)) {
-            if (err && !first_failure)
-                first_failure = g_strdup(err->message);
+        if (d->action == ARD_ACT_SEND && !send_one(&r, c, d, today, &mid, &deferred, &err)) {
+            if (err && !r.first_failure)
+                r.first_failure = g_strdup(err->message);
             if (d->printable)
-                print_line(c, d, NULL, err ? err->message : "not sent");
+                emit(&r, json_line(c, d, NULL, err ? err->message : "not sent"));
             g_clear_error(&err);
-        } else if (d->printable) {
-            print_line(c, d, mid, NULL);
+        } else if (!deferred && d->printable) {
+            emit(&r, json_line(c, d, mid, NULL));
         }
         g_free(mid);
-        ard_decision_free(d);
+        if (!deferred)
+            ard_decision_free(d);
+        if (r.pending->len >= BATCH && !flush(&r, &err)) {
+            rc = ard_cli_fail(cli, err);
+            err = NULL;
+            break;
+        }
     }
+    if (!flush(&r, &err) && rc == 0)
+        rc = ard_cli_fail(cli, err);
     fflush(stdout);
     fprintf(stderr, "%s: %d sent, %d finished from an interrupted run, %d escalated, %d failed\n",
             cli->prog, r.sent, r.resumed, r.escalated, r.failed);
     if (r.failed) {
         fprintf(stderr, "%s: %d messages not delivered (first: %s); they are retried on the "
-                        "next run\n", cli->prog, r.failed, first_failure ? first_failure : "?");
+                        "next run\n", cli->prog, r.failed, r.first_failure ? r.first_failure : "?");
         rc = ARD_EXIT_FAIL;
     }
-    g_free(first_failure);
 out:
+    if (r.lines)
+        g_ptr_array_free(r.lines, TRUE);
+    if (r.pending)
+        g_ptr_array_free(r.pending, TRUE);
+    g_free(r.first_failure);
     ard_dunning_set_free(set);
     ard_outbox_free(r.out);
     ard_store_close(r.s);

@@ -231,6 +231,55 @@ out:
     return ok;
 }
 
+bool ard_outbox_stage(ArdOutbox *o, const char *unique, const char *data, gsize len,
+                      GError **error)
+{
+    char *tmp = g_build_filename(o->maildir, "tmp", unique, NULL);
+    GError *e = NULL;
+    bool ok = g_file_set_contents_full(tmp, data, (gssize)len, G_FILE_SET_CONTENTS_NONE, 0600, &e);
+    if (!ok) {
+        g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "%s", e->message);
+        g_error_free(e);
+    }
+    g_free(tmp);
+    return ok;
+}
+
+static bool sync_dir(const char *dir, bool whole_fs, GError **error)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || (whole_fs ? syncfs(fd) : fsync(fd)) != 0) {
+        g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "%s: %s", dir, g_strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    close(fd);
+    return true;
+}
+
+bool ard_outbox_commit(ArdOutbox *o, const char *const *uniques, guint n, GError **error)
+{
+    char *tmpd = g_build_filename(o->maildir, "tmp", NULL);
+    char *newd = g_build_filename(o->maildir, "new", NULL);
+    bool ok = sync_dir(tmpd, true, error);
+    for (guint i = 0; ok && i < n; i++) {
+        char *a = g_build_filename(tmpd, uniques[i], NULL);
+        char *b = g_build_filename(newd, uniques[i], NULL);
+        if (rename(a, b) != 0) {
+            g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "%s: %s", a, g_strerror(errno));
+            ok = false;
+        }
+        g_free(a);
+        g_free(b);
+    }
+    if (ok)
+        ok = sync_dir(newd, false, error);
+    g_free(tmpd);
+    g_free(newd);
+    return ok;
+}
+
 typedef struct {
     const char *data;
     gsize len, off;
