@@ -47,11 +47,13 @@ int ard_fuzz_message(const uint8_t *data, size_t size)
     FUZZ_CHECK(ard_mail_kind_name(kind) != NULL);
     FUZZ_CHECK(ard_autoreply_kind(m, NULL, NULL) <= ARD_KIND_BOUNCE);
 
-    /* The classifier (lib/analyze.h, from the "classify" branch) goes here,
-     * as one call on the same message and text, e.g.:
-     *     ard_fuzz_classify(m, text);   -- a static helper that calls the
-     *     analyze API and frees its result
-     * Models load once: keep them in a static, loaded on first use. */
+    /* CLASSIFY: when lib/analyze.h (branch "classify") is merged, add the
+     * one line below (and #include "analyze.h"). It reads the same raw bytes
+     * through facts, intent and sentiment. opt must not be NULL; the models
+     * load once, into a static, on first use (ard_models_load on models/):
+     *     ard_analysis_free(ard_analyze(fuzz_models(), (const char *)data, size, &FUZZ_ANALYZE));
+     * with static const ArdAnalyzeOptions FUZZ_ANALYZE = {.max_bytes = FUZZ_MESSAGE_MAX_BYTES}.
+     */
 
     g_free(text);
     ard_message_free(m);
