@@ -110,6 +110,29 @@ $(BUILD)/tools/facts-eval: $(BUILD)/obj/tests/tools/facts_eval.o $(BUILD)/libard
 facts-eval: $(BUILD)/tools/facts-eval
 	$(BUILD)/tools/facts-eval $(CORPUS) $(V)
 
+# libFuzzer harnesses (fuzz/fuzz_*.c), built with clang into build/fuzz/ with
+# the library compiled again for coverage, then each run for FUZZ_SECONDS on
+# its seed corpus (see fuzz/run.sh). Crashes land in build/fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := message import render
+FUZZ_SAN     := address,undefined
+.PHONY: fuzz fuzz-build
+ifeq ($(SAN),fuzz)
+# clang warns where gcc does not; those stay warnings in this build only.
+ALL_CFLAGS += -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+              -Wno-error=unused-but-set-variable
+endif
+
+$(BUILD)/fuzz_%: $(BUILD)/obj/fuzz/fuzz_%.o $(BUILD)/libardent.a
+	$(CC) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $^ $(ALL_LIBS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
+.SECONDARY: $(FUZZ_TARGETS:%=$(BUILD)/obj/fuzz/fuzz_%.o)
+
+fuzz: deps-check
+	$(MAKE) BUILD=build/fuzz CC=clang SAN=fuzz OPT=-O1 fuzz-build
+	fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
 	rm -rf build
 

@@ -518,6 +518,17 @@ bool ard_import_file(ArdStore *store, ArdImportKind kind, const char *path,
         g_set_error(error, ARD_ERROR, ARD_ERROR_INPUT, "%s: %s", path, g_strerror(errno));
         return false;
     }
+    bool ok = ard_import_stream(store, kind, fp, path, default_locale, stats, progress, data,
+                                error);
+    if (fp != stdin)
+        fclose(fp);
+    return ok;
+}
+
+bool ard_import_stream(ArdStore *store, ArdImportKind kind, FILE *fp, const char *path,
+                       const char *default_locale, ArdImportStats *stats,
+                       void (*progress)(long rows, void *data), void *data, GError **error)
+{
     Ctx c = {
         .store = store, .kind = kind, .file = path, .default_locale = default_locale,
         .cols = kind == ARD_IMPORT_CUSTOMERS ? customer_cols
@@ -577,7 +588,5 @@ bool ard_import_file(ArdStore *store, ArdImportKind kind, const char *path,
     g_array_free(c.offsets, TRUE);
     g_hash_table_destroy(c.known_customers);
     g_hash_table_destroy(c.zones);
-    if (fp != stdin)
-        fclose(fp);
     return ok;
 }

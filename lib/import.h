@@ -3,6 +3,7 @@
 #ifndef ARDENT_IMPORT_H
 #define ARDENT_IMPORT_H
 #include "store.h"
+#include <stdio.h>
 
 typedef enum { ARD_IMPORT_CUSTOMERS, ARD_IMPORT_INVOICES, ARD_IMPORT_PAYMENTS } ArdImportKind;
 
@@ -19,5 +20,10 @@ bool ard_import_kind_parse(const char *name, ArdImportKind *kind);
 bool ard_import_file(ArdStore *store, ArdImportKind kind, const char *path,
                      const char *default_locale, ArdImportStats *stats,
                      void (*progress)(long rows, void *data), void *data, GError **error);
+/* The same from an open stream (left open); name stands for the file in
+ * error messages and in the import record. */
+bool ard_import_stream(ArdStore *store, ArdImportKind kind, FILE *fp, const char *name,
+                       const char *default_locale, ArdImportStats *stats,
+                       void (*progress)(long rows, void *data), void *data, GError **error);
 
 #endif
