@@ -44,6 +44,7 @@ EOC
 sqlite3 "$T/ardent.db" "UPDATE customers SET name = 'Evil Corp' || char(13,10) || 'Bcc: victim@example.com' WHERE id = 'X1'"
 expect_rc 0 "first run hands three messages to the relay" "$AGENT" -c "$C" --date 2026-03-03 run
 check "postfix delivered them" pf_wait_delivered 3 60
+check "one SMTP connection carried all three messages" grep -q 'disconnect from .* mail=3 rcpt=3 data=3' "$T/pf/maillog"
 expect_rc 0 "a week later, the second run" "$AGENT" -c "$C" --date 2026-03-10 run
 check "postfix delivered the follow-ups" pf_wait_delivered 6 60
 
