@@ -40,6 +40,7 @@ I,Iota SpA,ap@iota.example,,standard,0
 J,Kappa Srl,ap@kappa.example,,standard,0
 K,Lambda AB,ap@lambda.example,,standard,0
 L,Mu plc,ap@mu.example,,standard,0
+M,Nu KG,ap@nu.example,,standard,0
 EOC
 cat >"$T/invoices.csv" <<EOC
 invoice_id,customer_id,issue_date,due_date,amount,currency
@@ -60,8 +61,18 @@ J-1,J,$(d -30),$(d -3),5000.00,EUR
 J-2,J,$(d -30),$(d -2),100.00,EUR
 K-1,K,$(d -30),$(d -1),250.00,EUR
 L-1,L,$(d -30),$(d -1),650.00,EUR
+M-1,M,$(d -120),$(d -90),100.00,EUR
+M-2,M,$(d -90),$(d -60),100.00,EUR
+M-3,M,$(d -60),$(d -30),100.00,EUR
+M-4,M,$(d -30),$(d -1),100.00,EUR
 EOC
-echo "payment_id,customer_id,invoice_id,date,amount,currency" >"$T/payments.csv"
+# M has always paid on time: its message acknowledges that.
+cat >"$T/payments.csv" <<EOC
+payment_id,customer_id,invoice_id,date,amount,currency
+P-M1,M,M-1,$(d -90),100.00,EUR
+P-M2,M,M-2,$(d -59),100.00,EUR
+P-M3,M,M-3,$(d -30),100.00,EUR
+EOC
 "$CTL" -c "$C" --date "$(d -1)" import customers "$T/customers.csv" >/dev/null
 "$CTL" -c "$C" --date "$(d -1)" import invoices "$T/invoices.csv" >/dev/null
 "$CTL" -c "$C" --date "$(d -1)" import payments "$T/payments.csv" >/dev/null
@@ -188,6 +199,9 @@ j = msgs[runs[0]["J"]["message_id"]]
 t = text_of(j)
 check("J: the disputed invoice is shown under review, not demanded",
       "Invoice J-1: 5,000.00 EUR, under review" in t and "Total overdue: 100.00 EUR" in t and "5,000.00 EUR, due" not in t, t)
+check("M: a good payment history is acknowledged; A's message says nothing of it",
+      "unusual for your account" in text_of(msgs[runs[0]["M"]["message_id"]]) and
+      "unusual for your account" not in text_of(msgs[runs[0]["A"]["message_id"]]))
 a = text_of(msgs[runs[25]["A"]["message_id"]])
 check("A final notice lists every overdue invoice", all(x in a for x in ("A-1", "A-2", "A-3")) and "Final notice" in msgs[runs[25]["A"]["message_id"]]["Subject"])
 ev = db.execute("select count(*) from events where cause='agent' and kind='message_sent'").fetchone()[0]
