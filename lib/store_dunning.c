@@ -38,11 +38,22 @@ void ard_dunning_set_free(ArdDunningSet *set)
     g_free(set);
 }
 
+/* Paid invoices arrive ordered by customer and due date: the running mean
+ * is the average, the last three make the recent average. */
+typedef struct {
+    ArdDunningCustomer *c;
+    int late[3];
+    int n;
+    double sum;
+} LateAcc;
+
 typedef struct {
     ArdStore *s;
     ArdDunningSet *set;
-    GHashTable *by_id;      /* id -> ArdDunningCustomer */
+    GHashTable *by_id;          /* id -> ArdDunningCustomer */
     const char *only;
+    LateAcc late;
+    GHashTable *open_promises;  /* customer id -> OpenPromise */
 } Loader;
 
 static const char *intern(Loader *l, sqlite3_stmt *st, int col)
@@ -90,8 +101,6 @@ static void row_contact(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
     g_ptr_array_add(c->f.emails, (gpointer)copy(l, st, 1));
 }
 
-static GHashTable *disputed_invoices;
-
 static void row_invoice(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
 {
     ArdInvoiceFacts v = {0};
@@ -119,45 +128,36 @@ static void row_billing(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
     c->f.billing_12m = sqlite3_column_int64(st, 1);
 }
 
-/* Rows arrive ordered by customer and due date: the running mean is the
- * average, the last three make the recent average. */
-typedef struct {
-    ArdDunningCustomer *c;
-    int late[3];
-    int n;
-    double sum;
-} LateAcc;
-static LateAcc late_acc;
 
-static void late_flush(void)
+static void late_flush(LateAcc *late_acc)
 {
-    ArdDunningCustomer *c = late_acc.c;
-    if (!c || late_acc.n == 0)
+    ArdDunningCustomer *c = late_acc->c;
+    if (!c || late_acc->n == 0)
         return;
-    c->f.paid_count = late_acc.n;
-    c->f.avg_days_late = late_acc.sum / late_acc.n;
-    int k = MIN(late_acc.n, 3);
+    c->f.paid_count = late_acc->n;
+    c->f.avg_days_late = late_acc->sum / late_acc->n;
+    int k = MIN(late_acc->n, 3);
     double r = 0;
     for (int i = 0; i < k; i++)
-        r += late_acc.late[i];
+        r += late_acc->late[i];
     c->f.recent_days_late = r / k;
 }
 
 static void row_paid(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
 {
-    (void)l;
-    if (late_acc.c != c) {
-        late_flush();
-        memset(&late_acc, 0, sizeof late_acc);
-        late_acc.c = c;
+    LateAcc *late_acc = &l->late;
+    if (late_acc->c != c) {
+        late_flush(late_acc);
+        memset(late_acc, 0, sizeof *late_acc);
+        late_acc->c = c;
     }
     ArdDay due = day_of(ard_col_text(st, 1)), paid = day_of(ard_col_text(st, 2));
     if (due == ARD_DAY_NONE || paid == ARD_DAY_NONE)
         return;
     int late = paid > due ? paid - due : 0;
-    late_acc.late[late_acc.n % 3] = late;
-    late_acc.n++;
-    late_acc.sum += late;
+    late_acc->late[late_acc->n % 3] = late;
+    late_acc->n++;
+    late_acc->sum += late;
 }
 
 static void row_last_payment(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
@@ -177,7 +177,6 @@ typedef struct {
     int64_t amount;
     ArdDay created;
 } OpenPromise;
-static GHashTable *open_promises; /* customer -> OpenPromise */
 
 static void row_promise(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
 {
@@ -197,7 +196,7 @@ static void row_promise(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
     p->amount = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
     p->invoices = copy(l, st, 4);
     p->created = day_of(ard_col_text(st, 6));
-    g_hash_table_replace(open_promises, (gpointer)c->f.id, p);
+    g_hash_table_replace(l->open_promises, (gpointer)c->f.id, p);
 }
 
 static void row_escalation(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
@@ -249,9 +248,10 @@ static void row_inbound(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
 
 /* Which open invoices an open promise covers: those it names, or all the
  * overdue ones when it names none; and whether it has been kept. */
-static void settle_promise(ArdStore *s, ArdDunningCustomer *c, ArdDay today, GError **error)
+static void settle_promise(Loader *l, ArdDunningCustomer *c, ArdDay today, GError **error)
 {
-    OpenPromise *p = g_hash_table_lookup(open_promises, c->f.id);
+    ArdStore *s = l->s;
+    OpenPromise *p = g_hash_table_lookup(l->open_promises, c->f.id);
     if (!p)
         return;
     char **named = p->invoices ? g_strsplit_set(p->invoices, ",; ", -1) : NULL;
@@ -305,10 +305,8 @@ ArdDunningSet *ard_store_dunning_load(ArdStore *s, ArdDay today, const char *onl
     ArdDunningSet *set = g_new0(ArdDunningSet, 1);
     set->customers = g_ptr_array_new_with_free_func(customer_free);
     set->strings = g_string_chunk_new(1 << 20);
-    Loader l = {s, set, g_hash_table_new(g_str_hash, g_str_equal), only};
-    open_promises = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-    disputed_invoices = NULL;
-    memset(&late_acc, 0, sizeof late_acc);
+    Loader l = {s, set, g_hash_table_new(g_str_hash, g_str_equal), only, {0},
+                g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free)};
     char year_ago[11];
     ard_day_format(today - 365, year_ago);
 
@@ -374,7 +372,7 @@ ArdDunningSet *ard_store_dunning_load(ArdStore *s, ArdDay today, const char *onl
                   " GROUP BY i.id ORDER BY i.customer_id, i.due_date",
               NULL, row_paid, error))
         goto fail;
-    late_flush();
+    late_flush(&l.late);
     if (!each(&l, "SELECT customer_id, max(date) FROM payments"
                   " WHERE (?1 IS NULL OR customer_id = ?1) GROUP BY customer_id",
               NULL, row_last_payment, error) ||
@@ -400,16 +398,16 @@ ArdDunningSet *ard_store_dunning_load(ArdStore *s, ArdDay today, const char *onl
         goto fail;
     for (guint i = 0; i < set->customers->len; i++) {
         ArdDunningCustomer *c = set->customers->pdata[i];
-        settle_promise(s, c, today, error);
+        settle_promise(&l, c, today, error);
         if (error && *error)
             goto fail;
     }
     g_hash_table_destroy(l.by_id);
-    g_hash_table_destroy(open_promises);
+    g_hash_table_destroy(l.open_promises);
     return set;
 fail:
     g_hash_table_destroy(l.by_id);
-    g_hash_table_destroy(open_promises);
+    g_hash_table_destroy(l.open_promises);
     ard_dunning_set_free(set);
     return NULL;
 }
