@@ -422,24 +422,19 @@ static bool ensure_dunning(ArdStore *s, const char *customer, GError **error)
     return ard_store_exec_stmt(s, st, error);
 }
 
-bool ard_store_dunning_queue(ArdStore *s, const ArdOutbound *m, int64_t *row, GError **error)
+static bool queue_in(ArdStore *s, const ArdOutbound *m, int64_t *row, GError **error)
 {
     char day[11];
     ard_day_format(m->run_date, day);
-    char *now = ard_store_now(s);
-    if (!ard_store_begin(s, error)) {
-        g_free(now);
-        return false;
-    }
-    sqlite3_stmt *st;
     if (!ensure_dunning(s, m->customer, error))
-        goto fail;
-    st = ard_store_stmt(s,
+        return false;
+    sqlite3_stmt *st = ard_store_stmt(s,
         "INSERT INTO messages (direction, customer_id, message_id, in_reply_to, token, serial,"
         " run_date, stage, lead_invoice, subject, sender, recipients, status, created_at)"
         " VALUES ('out',?,?,?,?,?,?,?,?,?,?,?,'queued',?)", error);
     if (!st)
-        goto fail;
+        return false;
+    char *now = ard_store_now(s);
     ard_bind_text(st, 1, m->customer);
     ard_bind_text(st, 2, m->message_id);
     ard_bind_text(st, 3, m->in_reply_to);
@@ -452,23 +447,39 @@ bool ard_store_dunning_queue(ArdStore *s, const ArdOutbound *m, int64_t *row, GE
     ard_bind_text(st, 10, m->sender);
     ard_bind_text(st, 11, m->recipients);
     ard_bind_text(st, 12, now);
+    g_free(now);
     if (!ard_store_exec_stmt(s, st, error))
-        goto fail;
+        return false;
     *row = sqlite3_last_insert_rowid(s->db);
     st = ard_store_stmt(s, "UPDATE dunning SET next_serial = max(next_serial, ? + 1)"
                            " WHERE customer_id = ?", error);
     if (!st)
-        goto fail;
+        return false;
     sqlite3_bind_int64(st, 1, m->serial);
     sqlite3_bind_text(st, 2, m->customer, -1, SQLITE_STATIC);
-    if (!ard_store_exec_stmt(s, st, error) || !ard_store_commit(s, error))
-        goto fail;
-    g_free(now);
+    return ard_store_exec_stmt(s, st, error);
+}
+
+bool ard_store_dunning_queue_many(ArdStore *s, const ArdOutbound *m, guint n, int64_t *rows,
+                                  GError **error)
+{
+    if (!ard_store_begin(s, error))
+        return false;
+    for (guint i = 0; i < n; i++)
+        if (!queue_in(s, &m[i], &rows[i], error)) {
+            ard_store_rollback(s);
+            return false;
+        }
+    if (!ard_store_commit(s, error)) {
+        ard_store_rollback(s);
+        return false;
+    }
     return true;
-fail:
-    g_free(now);
-    ard_store_rollback(s);
-    return false;
+}
+
+bool ard_store_dunning_queue(ArdStore *s, const ArdOutbound *m, int64_t *row, GError **error)
+{
+    return ard_store_dunning_queue_many(s, m, 1, row, error);
 }
 
 static bool set_status(ArdStore *s, int64_t row, const char *status, const char *err,
@@ -494,18 +505,14 @@ bool ard_store_dunning_requeue(ArdStore *s, int64_t row, GError **error)
     return set_status(s, row, "queued", NULL, false, error);
 }
 
-bool ard_store_dunning_sent(ArdStore *s, int64_t row, const char *customer, ArdStage old_stage,
-                            ArdStage stage, bool courtesy, ArdDay run_date, const char *reason,
-                            GError **error)
+static bool sent_in(ArdStore *s, const ArdSent *m, GError **error)
 {
     char day[11];
-    ard_day_format(run_date, day);
-    if (!ard_store_begin(s, error))
-        return false;
+    ard_day_format(m->run_date, day);
     sqlite3_stmt *st;
-    if (!set_status(s, row, "sent", NULL, true, error) || !ensure_dunning(s, customer, error))
-        goto fail;
-    if (courtesy)
+    if (!set_status(s, m->row, "sent", NULL, true, error) || !ensure_dunning(s, m->customer, error))
+        return false;
+    if (m->courtesy)
         st = ard_store_stmt(s, "UPDATE dunning SET messages_sent = messages_sent + 1"
                                " WHERE customer_id = ?1", error);
     else
@@ -513,27 +520,48 @@ bool ard_store_dunning_sent(ArdStore *s, int64_t row, const char *customer, ArdS
                                " unanswered = unanswered + 1, stage = ?2, last_sent = ?3"
                                " WHERE customer_id = ?1", error);
     if (!st)
-        goto fail;
-    sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
-    if (!courtesy) {
-        sqlite3_bind_text(st, 2, ard_stage_name(stage), -1, SQLITE_STATIC);
+        return false;
+    sqlite3_bind_text(st, 1, m->customer, -1, SQLITE_STATIC);
+    if (!m->courtesy) {
+        sqlite3_bind_text(st, 2, ard_stage_name(m->stage), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, day, -1, SQLITE_TRANSIENT);
     }
     if (!ard_store_exec_stmt(s, st, error) ||
-        !ard_store_event(s, customer, "agent", "message_sent", reason, error))
-        goto fail;
-    if (!courtesy && stage != old_stage) {
+        !ard_store_event(s, m->customer, "agent", "message_sent", m->reason, error))
+        return false;
+    if (!m->courtesy && m->stage != m->old_stage) {
         char *why = g_strdup_printf("stage %s -> %s with the message of %s",
-                                    ard_stage_name(old_stage), ard_stage_name(stage), day);
-        bool ok = ard_store_event(s, customer, "agent", "stage", why, error);
+                                    ard_stage_name(m->old_stage), ard_stage_name(m->stage), day);
+        bool ok = ard_store_event(s, m->customer, "agent", "stage", why, error);
         g_free(why);
         if (!ok)
-            goto fail;
+            return false;
     }
-    return ard_store_commit(s, error) || (ard_store_rollback(s), false);
-fail:
-    ard_store_rollback(s);
-    return false;
+    return true;
+}
+
+bool ard_store_dunning_sent_many(ArdStore *s, const ArdSent *m, guint n, GError **error)
+{
+    if (!ard_store_begin(s, error))
+        return false;
+    for (guint i = 0; i < n; i++)
+        if (!sent_in(s, &m[i], error)) {
+            ard_store_rollback(s);
+            return false;
+        }
+    if (!ard_store_commit(s, error)) {
+        ard_store_rollback(s);
+        return false;
+    }
+    return true;
+}
+
+bool ard_store_dunning_sent(ArdStore *s, int64_t row, const char *customer, ArdStage old_stage,
+                            ArdStage stage, bool courtesy, ArdDay run_date, const char *reason,
+                            GError **error)
+{
+    ArdSent m = {row, customer, old_stage, stage, courtesy, run_date, reason};
+    return ard_store_dunning_sent_many(s, &m, 1, error);
 }
 
 bool ard_store_dunning_failed(ArdStore *s, int64_t row, const char *customer, const char *why,
