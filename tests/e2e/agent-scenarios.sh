@@ -90,6 +90,7 @@ reply() {  # customer day: a matched, non-automatic reply (what the milter recor
        UPDATE dunning SET last_reply = '$2T10:00:00Z', unanswered = 0 WHERE customer_id = '$1';"
 }
 second_run_quiet=1
+runs_ok=1
 for n in $(seq 0 62); do
     day=$(d "$n")
     case $n in
@@ -107,13 +108,14 @@ for n in $(seq 0 62); do
     if [ -n "$(grep -l '"customer":"A"' "$T/run-$(d $((n - 1))).json" 2>/dev/null | xargs -r grep -h '"customer":"A"' | grep message_id)" ]; then
         reply A "$day"
     fi
-    "$AGENT" -c "$C" --date "$day" plan >"$T/plan-$day.json" 2>>"$T/agent.err"
-    "$AGENT" -c "$C" --date "$day" run --maildir "$MD" >"$T/run-$day.json" 2>>"$T/agent.err" || echo "# run $day failed"
+    "$AGENT" -c "$C" --date "$day" plan >"$T/plan-$day.json" 2>>"$T/agent.err" || runs_ok=0
+    "$AGENT" -c "$C" --date "$day" run --maildir "$MD" >"$T/run-$day.json" 2>>"$T/agent.err" || runs_ok=0
     before=$(ls "$MD/new" | wc -l)
-    "$AGENT" -c "$C" --date "$day" run --maildir "$MD" >"$T/rerun-$day.json" 2>>"$T/agent.err"
+    "$AGENT" -c "$C" --date "$day" run --maildir "$MD" >"$T/rerun-$day.json" 2>>"$T/agent.err" || runs_ok=0
     after=$(ls "$MD/new" | wc -l)
     if [ "$before" != "$after" ] || grep -q message_id "$T/rerun-$day.json"; then second_run_quiet=0; fi
 done
+check "every plan and run exited 0 (sanitizers included)" [ "$runs_ok" = 1 ]
 check "a second run on the same date sends nothing (63 dates)" [ "$second_run_quiet" = 1 ]
 check "plan and run print the same decisions" \
     bash -c "diff <(sed 's/,\"message_id\":\"[^\"]*\"//' '$T/run-$(d 0).json') '$T/plan-$(d 0).json' >/dev/null"
