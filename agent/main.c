@@ -187,13 +187,22 @@ static bool data_fresh(ArdCli *cli, ArdStore *s, GDateTime *now, GError **error)
     if (max == 0)
         return true;
     char *at = NULL;
-    if (!ard_store_last_import(s, "payments", &at, error))
+    const char *kind = "payments";
+    if (!ard_store_last_import(s, kind, &at, error))
         return false;
+    /* An ERP that has never exported a payment: the invoices export is then
+     * what says how current the balances are. */
+    if (!*at) {
+        g_free(at);
+        kind = "invoices";
+        if (!ard_store_last_import(s, kind, &at, error))
+            return false;
+    }
     bool ok = false;
     if (!*at) {
         g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED,
-                    "no payments import recorded: refusing to send on unknown data "
-                    "(import payments first, or set agent.max_data_age_hours = 0)");
+                    "no payments or invoices import recorded: refusing to send on unknown "
+                    "data (import the ERP export first, or set agent.max_data_age_hours = 0)");
     } else {
         GDateTime *t = g_date_time_new_from_iso8601(at, NULL);
         if (!t) {
@@ -204,9 +213,9 @@ static bool data_fresh(ArdCli *cli, ArdStore *s, GDateTime *now, GError **error)
             g_date_time_unref(t);
             if (hours > (double)max)
                 g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED,
-                            "the last payments import (%s) is %.0f hours old, more than "
+                            "the last %s import (%s) is %.0f hours old, more than "
                             "agent.max_data_age_hours = %lld: refusing to send on stale data",
-                            at, hours, max);
+                            kind, at, hours, max);
             else
                 ok = true;
         }
