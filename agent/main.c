@@ -187,13 +187,22 @@ static bool data_fresh(ArdCli *cli, ArdStore *s, GDateTime *now, GError **error)
     if (max == 0)
         return true;
     char *at = NULL;
-    if (!ard_store_last_import(s, "payments", &at, error))
+    const char *kind = "payments";
+    if (!ard_store_last_import(s, kind, &at, error))
         return false;
+    /* An ERP that has never exported a payment: the invoices export is then
+     * what says how current the balances are. */
+    if (!*at) {
+        g_free(at);
+        kind = "invoices";
+        if (!ard_store_last_import(s, kind, &at, error))
+            return false;
+    }
     bool ok = false;
     if (!*at) {
         g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED,
-                    "no payments import recorded: refusing to send on unknown data "
-                    "(import payments first, or set agent.max_data_age_hours = 0)");
+                    "no payments or invoices import recorded: refusing to send on unknown "
+                    "data (import the ERP export first, or set agent.max_data_age_hours = 0)");
     } else {
         GDateTime *t = g_date_time_new_from_iso8601(at, NULL);
         if (!t) {
@@ -204,9 +213,9 @@ static bool data_fresh(ArdCli *cli, ArdStore *s, GDateTime *now, GError **error)
             g_date_time_unref(t);
             if (hours > (double)max)
                 g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED,
-                            "the last payments import (%s) is %.0f hours old, more than "
+                            "the last %s import (%s) is %.0f hours old, more than "
                             "agent.max_data_age_hours = %lld: refusing to send on stale data",
-                            at, hours, max);
+                            kind, at, hours, max);
             else
                 ok = true;
         }
@@ -231,13 +240,29 @@ typedef struct {
 
 /* A Maildir message staged in tmp/, waiting for its batch to be committed. */
 typedef struct {
-    int64_t row;
+    int64_t row;            /* 0: not yet queued */
     ArdDunningCustomer *c;
     ArdDecision *d;
     ArdDay today;
-    char *token, *mid;
+    char *token, *mid, *in_reply_to, *subject, *rcpts;
+    int64_t serial;
+    char *data;
+    gsize len;
     guint line;
+    bool staged;
 } Pending;
+
+static void pending_free(Pending *p)
+{
+    ard_decision_free(p->d);
+    g_free(p->token);
+    g_free(p->mid);
+    g_free(p->in_reply_to);
+    g_free(p->subject);
+    g_free(p->rcpts);
+    g_free(p->data);
+    g_free(p);
+}
 
 enum { BATCH = 256 };
 
@@ -258,40 +283,90 @@ static void note_failure(Run *r, const char *why)
         r->first_failure = g_strdup(why);
 }
 
-/* Makes the staged batch durable, moves it into new/, records each as sent
- * and prints the lines held back. */
+/* Carries out a batch of Maildir messages: queues them in one committed
+ * transaction, writes them to tmp/, makes them durable with one sync and
+ * moves them into new/, then records them sent in one transaction, and
+ * prints the lines held back. The order keeps every message at most once. */
 static bool flush(Run *r, GError **error)
 {
     bool ok = true;
-    if (r->pending->len) {
-        GPtrArray *u = g_ptr_array_new();
-        for (guint i = 0; i < r->pending->len; i++)
-            g_ptr_array_add(u, ((Pending *)r->pending->pdata[i])->token);
-        GError *cerr = NULL;
-        bool committed = ard_outbox_commit(r->out, (const char *const *)u->pdata, u->len, &cerr);
-        g_ptr_array_free(u, TRUE);
-        for (guint i = 0; i < r->pending->len; i++) {
-            Pending *p = r->pending->pdata[i];
+    guint n = r->pending->len;
+    if (n) {
+        Pending **pp = (Pending **)r->pending->pdata;
+        GArray *ob = g_array_new(FALSE, TRUE, sizeof(ArdOutbound));
+        GArray *obi = g_array_new(FALSE, FALSE, sizeof(guint));
+        for (guint i = 0; i < n; i++) {
+            Pending *p = pp[i];
+            if (p->row)
+                continue;
             const ArdCustomerFacts *f = &p->c->f;
+            ArdOutbound o = {
+                .customer = f->id, .message_id = p->mid, .in_reply_to = p->in_reply_to,
+                .token = p->token, .stage = p->d->courtesy ? "courtesy" : ard_stage_name(p->d->stage),
+                .lead_invoice = p->d->lead >= 0
+                    ? g_array_index(f->invoices, ArdInvoiceFacts, p->d->lead).id : NULL,
+                .subject = p->subject, .sender = r->from, .recipients = p->rcpts,
+                .serial = p->serial, .run_date = p->today,
+            };
+            g_array_append_val(ob, o);
+            g_array_append_val(obi, i);
+        }
+        int64_t *rows = g_new0(int64_t, ob->len + 1);
+        if (!ard_store_dunning_queue_many(r->s, (ArdOutbound *)ob->data, ob->len, rows, error))
+            ok = false;
+        for (guint k = 0; ok && k < obi->len; k++)
+            pp[g_array_index(obi, guint, k)]->row = rows[k];
+        g_free(rows);
+        g_array_free(ob, TRUE);
+        g_array_free(obi, TRUE);
+
+        GPtrArray *u = g_ptr_array_new();
+        for (guint i = 0; ok && i < n; i++) {
+            Pending *p = pp[i];
+            GError *serr = NULL;
+            p->staged = ard_outbox_stage(r->out, p->token, p->data, p->len, &serr);
+            if (p->staged) {
+                g_ptr_array_add(u, p->token);
+            } else {
+                GError *e2 = NULL;
+                ard_store_dunning_failed(r->s, p->row, p->c->f.id, serr->message, &e2);
+                g_clear_error(&e2);
+                note_failure(r, serr->message);
+                r->lines->pdata[p->line] = json_line(p->c, p->d, NULL, serr->message);
+                g_clear_error(&serr);
+            }
+        }
+        GError *cerr = NULL;
+        bool committed = ok && ard_outbox_commit(r->out, (const char *const *)u->pdata, u->len, &cerr);
+        g_ptr_array_free(u, TRUE);
+        GArray *sent = g_array_new(FALSE, TRUE, sizeof(ArdSent));
+        for (guint i = 0; ok && i < n; i++) {
+            Pending *p = pp[i];
+            if (!p->staged)
+                continue;
             if (committed || ard_outbox_delivered(r->out, p->token)) {
-                if (ok && !ard_store_dunning_sent(r->s, p->row, f->id, p->d->old_stage, p->d->stage,
-                                                  p->d->courtesy, p->today, p->d->reason, error))
-                    ok = false;
+                ArdSent m = {p->row, p->c->f.id, p->d->old_stage, p->d->stage, p->d->courtesy,
+                             p->today, p->d->reason};
+                g_array_append_val(sent, m);
                 r->sent++;
                 r->lines->pdata[p->line] = json_line(p->c, p->d, p->mid, NULL);
             } else {
                 GError *e2 = NULL;
-                ard_store_dunning_failed(r->s, p->row, f->id, cerr->message, &e2);
+                ard_store_dunning_failed(r->s, p->row, p->c->f.id, cerr->message, &e2);
                 g_clear_error(&e2);
                 note_failure(r, cerr->message);
                 r->lines->pdata[p->line] = json_line(p->c, p->d, NULL, cerr->message);
             }
-            ard_decision_free(p->d);
-            g_free(p->token);
-            g_free(p->mid);
-            g_free(p);
         }
+        if (ok && !ard_store_dunning_sent_many(r->s, (ArdSent *)sent->data, sent->len, error))
+            ok = false;
+        g_array_free(sent, TRUE);
         g_clear_error(&cerr);
+        for (guint i = 0; i < n; i++) {
+            if (!r->lines->pdata[pp[i]->line])
+                r->lines->pdata[pp[i]->line] = json_line(pp[i]->c, pp[i]->d, NULL, "not sent");
+            pending_free(pp[i]);
+        }
         g_ptr_array_set_size(r->pending, 0);
     }
     for (guint i = 0; i < r->lines->len; i++)
@@ -397,7 +472,7 @@ static bool send_one(Run *r, ArdDunningCustomer *c, ArdDecision *d, ArdDay today
     gsize len;
     char *data = ard_mail_build(&m, ard_outbox_crlf(r->out), &len);
     bool ok = true;
-    if (!resume) {
+    if (!resume && !ard_outbox_is_maildir(r->out)) {
         char *rcpts = g_strjoinv(", ", (char **)f->emails->pdata);
         ArdOutbound ob = {
             .customer = f->id, .message_id = mid, .in_reply_to = prev, .token = token,
@@ -411,27 +486,24 @@ static bool send_one(Run *r, ArdDunningCustomer *c, ArdDecision *d, ArdDay today
         g_free(rcpts);
     }
     if (ok && ard_outbox_is_maildir(r->out)) {
-        GError *send_err = NULL;
-        if (ard_outbox_stage(r->out, token, data, len, &send_err)) {
-            Pending *pe = g_new0(Pending, 1);
-            pe->row = row;
-            pe->c = c;
-            pe->d = d;
-            pe->today = today;
-            pe->token = g_strdup(token);
-            pe->mid = g_strdup(mid);
-            pe->line = r->lines->len;
-            g_ptr_array_add(r->lines, NULL);
-            g_ptr_array_add(r->pending, pe);
-            *deferred = true;
-        } else {
-            r->failed++;
-            GError *e2 = NULL;
-            ard_store_dunning_failed(r->s, row, f->id, send_err->message, &e2);
-            g_clear_error(&e2);
-            g_propagate_error(error, send_err);
-            ok = false;
-        }
+        Pending *pe = g_new0(Pending, 1);
+        pe->row = resume ? row : 0;
+        pe->c = c;
+        pe->d = d;
+        pe->today = today;
+        pe->token = g_strdup(token);
+        pe->mid = g_strdup(mid);
+        pe->in_reply_to = g_strdup(prev);
+        pe->subject = g_strdup(l.subject);
+        pe->rcpts = g_strjoinv(", ", (char **)f->emails->pdata);
+        pe->serial = serial;
+        pe->data = data;
+        pe->len = len;
+        data = NULL;
+        pe->line = r->lines->len;
+        g_ptr_array_add(r->lines, NULL);
+        g_ptr_array_add(r->pending, pe);
+        *deferred = true;
     } else if (ok) {
         bool maybe = false;
         GError *send_err = NULL;

@@ -235,11 +235,23 @@ bool ard_outbox_stage(ArdOutbox *o, const char *unique, const char *data, gsize 
                       GError **error)
 {
     char *tmp = g_build_filename(o->maildir, "tmp", unique, NULL);
-    GError *e = NULL;
-    bool ok = g_file_set_contents_full(tmp, data, (gssize)len, G_FILE_SET_CONTENTS_NONE, 0600, &e);
+    bool ok = false;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        gsize done = 0;
+        while (done < len) {
+            ssize_t w = write(fd, data + done, len - done);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                break;
+            done += (gsize)w;
+        }
+        ok = close(fd) == 0 && done == len;
+    }
     if (!ok) {
-        g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "%s", e->message);
-        g_error_free(e);
+        g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "%s: %s", tmp, g_strerror(errno));
+        unlink(tmp);
     }
     g_free(tmp);
     return ok;

@@ -87,4 +87,11 @@ ann = ms["ann@example.com"].get_body(("plain",)).get_content()
 check("a broken promise is at the top of its owner's digest", ann.find("1. [BROKEN PROMISE] Red Ltd (R1)") > 0, ann)
 PY
 while read -r v d; do if [ "$v" = PASS ]; then ok "$d"; else notok "$d"; fi; done <"$T/verdicts"
+
+# The account view shows segment and risk with their inputs.
+"$CTL" -c "$C" --date 2026-06-30 account R1 --json >"$T/acct.json"
+check "account shows the computed segment and its inputs" json "$T/acct.json" \
+    'r["segment"] == "small" and r["segment_source"] == "computed" and r["segment_inputs"]["open_balance"] == 300.0'
+check "account shows the risk score and its inputs (one broken promise)" json "$T/acct.json" \
+    'r["risk"]["broken_promises"] == 1 and r["risk"]["paid_invoices"] == 1 and r["risk"]["score"] >= 15 and not r["risk"]["good_history"]'
 done_testing
