@@ -57,16 +57,21 @@ static bool is_quoted(const char *raw)
 
 /* Other quote prefixes mail clients and people use: "| ", ": ", "# ",
  * "--]". Customers write lines starting with these too, so alone they say
- * nothing; 0 when the line has none. */
+ * nothing; 0 when the line has none. A line that also ends in its "|" or
+ * "#" is a table row or a box (a list of invoices, say), and "#if" is code:
+ * never quotes. */
 static int alt_prefix(const char *raw)
 {
     while (*raw == ' ' || *raw == '\t')
         raw++;
-    if (raw[0] == '|')
+    size_t len = strlen(raw);
+    while (len > 1 && g_ascii_isspace(raw[len - 1]))
+        len--;
+    if (raw[0] == '|' && (len == 1 || raw[len - 1] != '|'))
         return 1;
     if (raw[0] == ':' && (raw[1] == ' ' || raw[1] == '\t' || raw[1] == '\0'))
         return 2;
-    if (raw[0] == '#')
+    if (raw[0] == '#' && (raw[1] == ' ' || raw[1] == '\t' || raw[1] == '\0') && (len == 1 || raw[len - 1] != '#'))
         return 3;
     if (raw[0] == '-' && raw[1] == '-' && raw[2] == ']')
         return 4;

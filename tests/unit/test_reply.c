@@ -164,6 +164,8 @@ static void test_bottom_posted(void **state)
                 "Paid.");
     /* One line with such a prefix is the customer's. */
     expect_trim("| We paid INV-1.\nThanks", "| We paid INV-1.\nThanks");
+    expect_trim("| INV-1 | 100.00 |\n| INV-2 | 250.00 |\nBoth paid.", "| INV-1 | 100.00 |\n| INV-2 | 250.00 |\nBoth paid.");
+    expect_trim("# Paid INV-1 #\n# Paid INV-2 #\n", "# Paid INV-1 #\n# Paid INV-2 #");
     expect_trim("Paid.\n: see INV-2\n", "Paid.\n: see INV-2");
     /* Text above the quote header: a top-posted reply, cut as before. */
     expect_trim("Paid.\n\n-----Original Message-----\nFrom: AR\nSent: Monday\nTo: me\nSubject: Reminder\n"
