@@ -289,6 +289,12 @@ ArdMailKind ard_autoreply_kind(const ArdMessage *m, const char *text, const char
     if (why == NULL)
         why = &dummy;
     *why = NULL;
+    /* A report that delivery is only delayed (or done) is a notice from the
+     * mail system: nothing failed, so it must never count as a bounce. */
+    if (m != NULL && m->is_dsn && m->dsn_notice) {
+        *why = "delivery-status notice without a failure";
+        return ARD_KIND_AUTO_REPLY;
+    }
     if (m != NULL && is_bounce(m)) {
         *why = m->is_dsn ? "delivery-status report" : "bounce from the mail system";
         return ARD_KIND_BOUNCE;

@@ -169,34 +169,62 @@ typedef struct {
     char *fwd_html;     /* the first HTML part of a forwarded message */
 } Walk;
 
-static char *dsn_address(const char *fields, const char *name)
+/* The address in a recipient field line ("Final-Recipient: rfc822; a@b"),
+ * lower case, or NULL when the line is not that field. */
+static char *dsn_address(const char *line, size_t llen, const char *name)
 {
     size_t nlen = strlen(name);
-    const char *p = fields;
-    while (p && *p) {
-        const char *eol = strchr(p, '\n');
-        size_t llen = eol ? (size_t)(eol - p) : strlen(p);
-        if (llen > nlen && g_ascii_strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
-            char *v = g_strstrip(g_strndup(p + nlen + 1, llen - nlen - 1));
-            char *addr = v;
-            char *semi = strchr(v, ';');
-            if (semi != NULL)
-                addr = semi + 1;
-            addr = g_strstrip(addr);
-            if (*addr == '<')
-                addr++;
-            char *gt = strchr(addr, '>');
-            if (gt != NULL)
-                *gt = '\0';
-            char *res = *addr ? g_ascii_strdown(addr, -1) : NULL;
-            g_free(v);
-            return res;
-        }
-        p = eol ? eol + 1 : NULL;
-    }
-    return NULL;
+    if (llen <= nlen || g_ascii_strncasecmp(line, name, nlen) != 0 || line[nlen] != ':')
+        return NULL;
+    char *v = g_strstrip(g_strndup(line + nlen + 1, llen - nlen - 1));
+    char *addr = v;
+    char *semi = strchr(v, ';');
+    if (semi != NULL)
+        addr = semi + 1;
+    addr = g_strstrip(addr);
+    if (*addr == '<')
+        addr++;
+    char *gt = strchr(addr, '>');
+    if (gt != NULL)
+        *gt = '\0';
+    char *res = *addr ? g_ascii_strdown(addr, -1) : NULL;
+    g_free(v);
+    return res;
 }
 
+typedef enum { ACT_NONE, ACT_FAILED, ACT_NOTICE } DsnAction;
+
+/* One recipient's group of fields, read up to its blank line. */
+typedef struct {
+    char *original, *final;
+    DsnAction action;
+} DsnGroup;
+
+/* RFC 3464 names four actions that are no failure; any other value
+ * ("failed", or "failure" as some MTAs write) is read as one. */
+static DsnAction dsn_action(const char *line, size_t llen)
+{
+    static const char name[] = "Action:";
+    static const char *const notices[] = {"delayed", "delivered", "relayed", "expanded", NULL};
+    if (llen < sizeof name - 1 || g_ascii_strncasecmp(line, name, sizeof name - 1) != 0)
+        return ACT_NONE;
+    const char *v = line + sizeof name - 1, *end = line + llen;
+    while (v < end && g_ascii_isspace(*v))
+        v++;
+    for (const char *const *n = notices; *n; n++) {
+        size_t k = strlen(*n);
+        if ((size_t)(end - v) >= k && g_ascii_strncasecmp(v, *n, k) == 0 &&
+            (v + k == end || !g_ascii_isalpha(v[k])))
+            return ACT_NOTICE;
+    }
+    return ACT_FAILED;
+}
+
+/* Only a recipient reported as failed is undeliverable: a DSN
+ * that says "delayed" (the server still retries) or "delivered" must never
+ * name an address that later code would mark as dead. A recipient group
+ * without any Action field is read as failed, as before, since some MTAs
+ * leave it out of their bounces. */
 static void read_delivery_status(Walk *w, GMimePart *part)
 {
     if (w->m->dsn_recipient != NULL)
@@ -206,12 +234,51 @@ static void read_delivery_status(Walk *w, GMimePart *part)
         return;
     char *fields = to_utf8((const char *)bytes->data, bytes->len, NULL);
     g_byte_array_free(bytes, TRUE);
-    /* The address we sent to is the original one; aliases may change the
-     * final one, so Original-Recipient wins when present. */
-    w->m->dsn_recipient = dsn_address(fields, "Original-Recipient");
-    if (w->m->dsn_recipient == NULL)
-        w->m->dsn_recipient = dsn_address(fields, "Final-Recipient");
+    DsnGroup g = {NULL, NULL, ACT_NONE};
+    char *failed = NULL, *unknown = NULL;
+    bool notice = false;
+    for (const char *p = fields; p != NULL;) {
+        const char *eol = strchr(p, '\n');
+        size_t llen = eol ? (size_t)(eol - p) : strlen(p);
+        size_t blank = 0;
+        while (blank < llen && g_ascii_isspace(p[blank]))
+            blank++;
+        if (blank == llen) {
+            /* The group ends. The address we sent to is the original one;
+             * aliases may change the final one, so Original-Recipient wins. */
+            char *addr = g.original ? g.original : g.final;
+            if (addr != NULL) {
+                if (g.action == ACT_FAILED && failed == NULL)
+                    failed = g_strdup(addr);
+                else if (g.action == ACT_NONE && unknown == NULL)
+                    unknown = g_strdup(addr);
+                else if (g.action == ACT_NOTICE)
+                    notice = true;
+            }
+            g_clear_pointer(&g.original, g_free);
+            g_clear_pointer(&g.final, g_free);
+            g.action = ACT_NONE;
+        } else {
+            char *a;
+            if (g.original == NULL && (a = dsn_address(p, llen, "Original-Recipient")) != NULL)
+                g.original = a;
+            else if (g.final == NULL && (a = dsn_address(p, llen, "Final-Recipient")) != NULL)
+                g.final = a;
+            else if (g.action == ACT_NONE)
+                g.action = dsn_action(p, llen);
+        }
+        if (eol == NULL && blank < llen) {
+            p = ""; /* one more round closes the last group */
+            continue;
+        }
+        p = eol ? eol + 1 : NULL;
+    }
     g_free(fields);
+    w->m->dsn_recipient = failed ? failed : unknown;
+    if (failed != NULL)
+        g_free(unknown);
+    if (w->m->dsn_recipient == NULL && notice)
+        w->m->dsn_notice = true;
 }
 
 static void append_text(GString *to, char *text)
@@ -274,6 +341,37 @@ static void walk(Walk *w, GMimeObject *obj, int depth, bool forwarded)
         if (*slot == NULL)
             *slot = part_text(part);
     }
+}
+
+/* The bytes after the header block (the first empty line), or NULL. */
+static const char *raw_body(const char *data, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (data[i] != '\n')
+            continue;
+        if (data[i + 1] == '\n')
+            return data + i + 2;
+        if (data[i + 1] == '\r' && i + 2 < len && data[i + 2] == '\n')
+            return data + i + 3;
+    }
+    return NULL;
+}
+
+/* A multipart whose body never uses the declared boundary gives no parts at
+ * all: its raw body, read in the top part's charset, is still readable. */
+static void read_unsplit_body(Walk *w, GMimeObject *top, const char *data, size_t len)
+{
+    if (top == NULL || !GMIME_IS_MULTIPART(top) || g_mime_multipart_get_count(GMIME_MULTIPART(top)) > 0)
+        return;
+    if (w->text->len > 0 || w->fwd_text->len > 0 || w->m->html != NULL || w->fwd_html != NULL)
+        return;
+    const char *body = raw_body(data, len);
+    if (body == NULL)
+        return;
+    const char *cs = g_mime_object_get_content_type_parameter(top, "charset");
+    char *t = to_utf8(body, len - (size_t)(body - data), cs);
+    g_string_append(w->text, t);
+    g_free(t);
 }
 
 static char *strip_id(const char *v)
@@ -376,6 +474,7 @@ ArdMessage *ard_message_parse(const char *data, size_t len, size_t max_bytes)
     if (msg != NULL) {
         read_headers(m, msg);
         walk(&w, g_mime_message_get_mime_part(msg), 0, false);
+        read_unsplit_body(&w, g_mime_message_get_mime_part(msg), data ? data : "", len);
         g_object_unref(msg);
     } else {
         /* Not even headers could be read: the bytes are all there is. */
@@ -393,6 +492,9 @@ ArdMessage *ard_message_parse(const char *data, size_t len, size_t max_bytes)
     }
     g_free(w.fwd_html);
     g_string_free(w.fwd_text, TRUE);
+    /* Several reports: one failed recipient makes the whole a bounce. */
+    if (m->dsn_recipient != NULL)
+        m->dsn_notice = false;
     m->text = g_string_free(w.text, FALSE);
     return m;
 }

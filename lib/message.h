@@ -27,8 +27,10 @@ typedef struct {
     GPtrArray *attachments;/* char * file names (UTF-8) */
     bool truncated;        /* the input was longer than the byte limit */
     bool is_dsn;           /* multipart/report; report-type=delivery-status */
-    char *dsn_recipient;   /* the failed address of a DSN, lower case, or NULL */
+    char *dsn_recipient;   /* the failed address of a DSN (Action: failed), lower case, or NULL */
     int parts;             /* MIME parts seen (for limits and tests) */
+    bool dsn_notice;       /* a DSN whose recipients were only delayed (or delivered), none
+                              failed: a notice that changes nothing, not a bounce */
 } ArdMessage;
 
 /* Parses data[0..len). Only the first max_bytes are read (0 = no limit);

@@ -20,6 +20,7 @@
 typedef struct {
     char **raw;   /* the lines as written, without \r */
     char **low;   /* stripped, lower case, no-break spaces made spaces */
+    bool *quoted; /* quoted history: ">" or a run of another quote prefix */
     int n;
 } Lines;
 
@@ -47,6 +48,67 @@ static char *lower_line(const char *raw)
     return g_string_free(out, FALSE);
 }
 
+static bool is_quoted(const char *raw)
+{
+    while (*raw == ' ' || *raw == '\t')
+        raw++;
+    return *raw == '>';
+}
+
+/* Other quote prefixes mail clients and people use: "| ", ": ", "# ",
+ * "--]". Customers write lines starting with these too, so alone they say
+ * nothing; 0 when the line has none. A line that also ends in its "|" or
+ * "#" is a table row or a box (a list of invoices, say), and "#if" is code:
+ * never quotes. */
+static int alt_prefix(const char *raw)
+{
+    while (*raw == ' ' || *raw == '\t')
+        raw++;
+    size_t len = strlen(raw);
+    while (len > 1 && g_ascii_isspace(raw[len - 1]))
+        len--;
+    if (raw[0] == '|' && (len == 1 || raw[len - 1] != '|'))
+        return 1;
+    if (raw[0] == ':' && (raw[1] == ' ' || raw[1] == '\t' || raw[1] == '\0'))
+        return 2;
+    if (raw[0] == '#' && (raw[1] == ' ' || raw[1] == '\t' || raw[1] == '\0') && (len == 1 || raw[len - 1] != '#'))
+        return 3;
+    if (raw[0] == '-' && raw[1] == '-' && raw[2] == ']')
+        return 4;
+    return 0;
+}
+
+static bool is_attribution(const char *l);
+static bool is_loose_attribution(const char *l);
+
+/* ">" lines are quoted. A line with another quote prefix is quoted when it
+ * is one of several consecutive lines with that prefix, or when the line
+ * just above the run (a blank line between allowed) introduces a quote
+ * ("... wrote:"). One pass over the runs: linear. */
+static void mark_quoted(Lines *L)
+{
+    for (int i = 0; i < L->n;) {
+        int p = alt_prefix(L->raw[i]);
+        if (p == 0) {
+            L->quoted[i] = is_quoted(L->raw[i]);
+            i++;
+            continue;
+        }
+        int end = i + 1;
+        while (end < L->n && alt_prefix(L->raw[end]) == p)
+            end++;
+        bool quoted = end - i >= 2;
+        int prev = i - 1;
+        if (prev >= 0 && *L->low[prev] == '\0')
+            prev--;
+        if (!quoted && prev >= 0)
+            quoted = is_attribution(L->low[prev]) || is_loose_attribution(L->low[prev]);
+        for (int k = i; k < end; k++)
+            L->quoted[k] = quoted;
+        i = end;
+    }
+}
+
 static Lines lines_split(const char *text)
 {
     Lines L;
@@ -59,6 +121,8 @@ static Lines lines_split(const char *text)
             L.raw[i][len - 1] = '\0';
         L.low[i] = lower_line(L.raw[i]);
     }
+    L.quoted = g_new0(bool, L.n + 1);
+    mark_quoted(&L);
     return L;
 }
 
@@ -66,6 +130,7 @@ static void lines_free(Lines *L)
 {
     g_strfreev(L->raw);
     g_strfreev(L->low);
+    g_free(L->quoted);
 }
 
 static bool starts(const char *s, const char *p) { return g_str_has_prefix(s, p); }
@@ -81,11 +146,22 @@ static bool any_prefix(const char *s, const char *const *list)
 
 static bool is_blank(const char *low) { return *low == '\0'; }
 
-static bool is_quoted(const char *raw)
+/* "<snip>", "[...]": marks where quoted text was cut, never words. */
+static bool is_snip(const char *l)
 {
-    while (*raw == ' ' || *raw == '\t')
-        raw++;
-    return *raw == '>';
+    static const char *const marks[] = {"<snip>", "[snip]", "(snip)", "<snipped>", "[snipped]",
+                                        "[...]", "[..]", "<...>", "(...)", "...", "8<", "snip", NULL};
+    for (const char *const *m = marks; *m; m++)
+        if (strcmp(l, *m) == 0)
+            return true;
+    return false;
+}
+
+/* A short first line like "Hi Bob," or "Hallo!". */
+static bool is_greeting(const char *l)
+{
+    size_t len = strlen(l);
+    return len > 0 && len < 50 && (l[len - 1] == ',' || l[len - 1] == '!');
 }
 
 /* ---- what a line is ------------------------------------------------- */
@@ -290,9 +366,29 @@ static bool is_outlook_block(const Lines *L, int i)
 static bool next_is_quoted(const Lines *L, int i)
 {
     for (int k = i + 1; k < L->n && k <= i + LOOKAHEAD; k++)
-        if (!is_blank(L->low[k]))
-            return is_quoted(L->raw[k]);
+        if (!is_blank(L->low[k]) && !is_snip(L->low[k]))
+            return L->quoted[k];
     return false;
+}
+
+/* After a quote header at line i ("-----Original Message-----" or an
+ * Outlook From/Sent/Subject block): the first line past the header fields,
+ * when quoted lines start there; else -1. A field value wrapped onto a
+ * second line is allowed. At most LOOKAHEAD * 2 lines are looked at. */
+static int quote_after_header(const Lines *L, int i)
+{
+    int k = i + 1;
+    for (int seen = 0; k < L->n && seen < LOOKAHEAD * 2; k++, seen++) {
+        const char *l = L->low[k];
+        if (L->quoted[k])
+            return k;
+        if (is_blank(l) || is_snip(l) || header_key(l) != KEY_NONE)
+            continue;
+        if (k + 1 < L->n && header_key(L->low[k + 1]) != KEY_NONE && header_key(L->low[k - 1]) != KEY_NONE)
+            continue; /* the wrapped end of the field above */
+        return -1;
+    }
+    return -1;
 }
 
 /* ---- trimming ------------------------------------------------------- */
@@ -307,13 +403,18 @@ static void add_line(GString *out, const char *raw)
 }
 
 /* Lines start.. up to the first cut; *fwd is the forward marker's line
- * when that was the cut, else -1. */
+ * when that was the cut, else -1. Separators and disclaimers only cut below
+ * the customer's words: one that opens the text is skipped. A quote header
+ * with nothing (or only a greeting) above it and quoted lines below is a
+ * bottom-posted reply: the quoted lines go, the lines after them stay. */
 static void trim_range(const Lines *L, int start, GString *out, int *fwd)
 {
     *fwd = -1;
+    int words = 0;          /* non-blank lines kept so far */
+    bool greeting = false;  /* the only one kept is a greeting */
     for (int i = start; i < L->n; i++) {
         const char *raw = L->raw[i], *l = L->low[i];
-        if (is_quoted(raw))
+        if (L->quoted[i] || is_snip(l))
             continue;
         if (is_blank(l)) {
             add_line(out, "");
@@ -323,8 +424,26 @@ static void trim_range(const Lines *L, int start, GString *out, int *fwd)
             *fwd = i;
             return;
         }
-        if (strcmp(l, "--") == 0 || is_original_message(l) || is_ruler(l) ||
-            is_mobile_footer(l) || is_disclaimer(l) || is_outlook_block(L, i))
+        if (strcmp(l, "--") == 0 || is_ruler(l)) {
+            if (words > 0)
+                return;
+            continue;
+        }
+        if (is_disclaimer(l)) {
+            if (words > 0)
+                return;
+            while (i + 1 < L->n && !is_blank(L->low[i + 1]))
+                i++; /* the whole opening banner */
+            continue;
+        }
+        if (is_original_message(l) || is_outlook_block(L, i)) {
+            int q = words == 0 || (words == 1 && greeting) ? quote_after_header(L, i) : -1;
+            if (q < 0)
+                return;
+            i = q - 1;
+            continue;
+        }
+        if (is_mobile_footer(l))
             return;
         if (is_attribution(l)) {
             if (next_is_quoted(L, i))
@@ -345,6 +464,8 @@ static void trim_range(const Lines *L, int start, GString *out, int *fwd)
         }
         if (is_loose_attribution(l) && next_is_quoted(L, i))
             continue;
+        greeting = words == 0 && is_greeting(l);
+        words++;
         add_line(out, raw);
     }
 }
@@ -606,6 +727,23 @@ static bool blank_text(const char *s)
     return true;
 }
 
+/* Any tag, closing tag, comment or declaration: "<p>", "</div", "<!--",
+ * "<br/>". An address in angle brackets ("<jane@example.com>") is not one.
+ * Each '<' looks at a bounded tag name, so this stays linear. */
+static bool has_markup(const char *s)
+{
+    for (const char *p = strchr(s, '<'); p != NULL; p = strchr(p + 1, '<')) {
+        if (p[1] == '/' || p[1] == '!' || p[1] == '?')
+            return true;
+        int k = 1;
+        while (k < 16 && g_ascii_isalnum(p[k]))
+            k++;
+        if (k > 1 && g_ascii_isalpha(p[1]) && (p[k] == '>' || p[k] == '/' || g_ascii_isspace(p[k])))
+            return true;
+    }
+    return false;
+}
+
 char *ard_reply_text(const ArdMessage *m)
 {
     if (m == NULL)
@@ -616,6 +754,12 @@ char *ard_reply_text(const ArdMessage *m)
         char *t = ard_html_to_text(m->html, true);
         r = trim(t, false);
         g_free(t);
+        /* Plain text labelled text/html: the HTML reading runs its lines
+         * together, which can leave nothing; its own lines are the text. */
+        if (*r == '\0' && !has_markup(m->html)) {
+            g_free(r);
+            r = trim(m->html, false);
+        }
     }
     if (*r == '\0' && !blank_text(m->text)) {
         g_free(r);

@@ -153,6 +153,11 @@ static void test_names_and_null_text(void **state)
     ArdMessage *m = fixture_message("dsn.eml");
     assert_int_equal(ard_autoreply_kind(m, NULL, NULL), ARD_KIND_BOUNCE);
     ard_message_free(m);
+    /* A delay report is a notice that changes nothing, never a bounce. */
+    assert_int_equal(kind_of_fixture("dsn-delayed.eml"), ARD_KIND_AUTO_REPLY);
+    m = fixture_message("dsn-delayed.eml");
+    assert_int_equal(ard_autoreply_kind(m, NULL, NULL), ARD_KIND_AUTO_REPLY);
+    ard_message_free(m);
     m = fixture_message("gmail-en.eml");
     assert_int_equal(ard_autoreply_kind(m, NULL, NULL), ARD_KIND_REPLY);
     ard_message_free(m);

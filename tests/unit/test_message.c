@@ -122,6 +122,45 @@ static void test_dsn(void **state)
     ard_message_free(m);
 }
 
+/* Only a failed recipient is named: a delay report changes nothing. */
+static void test_dsn_actions(void **state)
+{
+    (void)state;
+    ArdMessage *m = fixture_message("dsn-delayed.eml");
+    assert_true(m->is_dsn);
+    assert_null(m->dsn_recipient);
+    assert_true(m->dsn_notice);
+    ard_message_free(m);
+
+    m = fixture_message("dsn.eml");
+    assert_false(m->dsn_notice);
+    ard_message_free(m);
+
+    /* One recipient delayed, one failed ("failure", as some MTAs write). */
+    const char *raw = "From: MAILER-DAEMON@mx.example\nMIME-Version: 1.0\n"
+                      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+                      "--b\nContent-Type: text/plain\n\nReport.\n"
+                      "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example\n\n"
+                      "Final-Recipient: rfc822; late@x.example\nAction: delayed\n\n"
+                      "Final-Recipient: rfc822; Gone@X.example\nAction: failure\n--b--\n";
+    m = ard_message_parse(raw, strlen(raw), 0);
+    assert_string_equal(m->dsn_recipient, "gone@x.example");
+    assert_false(m->dsn_notice);
+    ard_message_free(m);
+}
+
+/* The body never uses the declared boundary: its raw text, in the top
+ * part's charset, rather than nothing. */
+static void test_boundary_mismatch(void **state)
+{
+    (void)state;
+    ArdMessage *m = fixture_message("boundary-mismatch.eml");
+    assert_non_null(strstr(m->text, "We dispute INV-2024-0630"));
+    assert_non_null(strstr(m->text, "K\xC3\xB6nig Gmbh"));
+    assert_true(g_utf8_validate(m->text, -1, NULL));
+    ard_message_free(m);
+}
+
 static void test_broken_and_empty(void **state)
 {
     (void)state;
@@ -280,6 +319,8 @@ int main(void)
         cmocka_unit_test(test_attachments_named_not_read),
         cmocka_unit_test(test_forwarded_text_after_marker),
         cmocka_unit_test(test_dsn),
+        cmocka_unit_test(test_dsn_actions),
+        cmocka_unit_test(test_boundary_mismatch),
         cmocka_unit_test(test_broken_and_empty),
         cmocka_unit_test(test_control_bytes_dropped),
         cmocka_unit_test(test_huge_message_truncated),

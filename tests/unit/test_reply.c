@@ -147,6 +147,60 @@ static void test_separators_footers_disclaimers(void **state)
                 "This is confidential: we cannot pay before April.");
 }
 
+/* The customer wrote below the quote: what follows the quoted block is the
+ * new text; the quote, its header, signatures and footers still go. */
+static void test_bottom_posted(void **state)
+{
+    (void)state;
+    expect_reply("bottom-posted-list.eml", "We paid INV-2024-0207 on 1 March, reference 88-4471.");
+    expect_reply("bottom-posted-original.eml",
+                 "Hello,\n\nThe goods for INV-2024-0311 never arrived, we will not pay it.\n\nAna");
+    /* Other quote prefixes, when several lines carry them. */
+    expect_trim("On Mon, 4 Mar 2024, AR wrote:\n| Please pay.\n| Now.\n\nPaid on 1 March.\n", "Paid on 1 March.");
+    expect_trim("AR <ar@x.example> wrote:\n: Please pay.\n: Now.\nPaid.\n", "Paid.");
+    expect_trim("Hi,\n\nPaid.\n| a\n| b\nThanks\n", "Hi,\n\nPaid.\nThanks");
+    /* A wrapped attribution and a snip mark before the quote. */
+    expect_trim("On Tue, 5 Mar 2024 10:15:36 -0500\nAR <ar@x.example> wrote:\n<snip>\n> Pay now.\nPaid.\n",
+                "Paid.");
+    /* One line with such a prefix is the customer's. */
+    expect_trim("| We paid INV-1.\nThanks", "| We paid INV-1.\nThanks");
+    expect_trim("| INV-1 | 100.00 |\n| INV-2 | 250.00 |\nBoth paid.", "| INV-1 | 100.00 |\n| INV-2 | 250.00 |\nBoth paid.");
+    expect_trim("# Paid INV-1 #\n# Paid INV-2 #\n", "# Paid INV-1 #\n# Paid INV-2 #");
+    expect_trim("Paid.\n: see INV-2\n", "Paid.\n: see INV-2");
+    /* Text above the quote header: a top-posted reply, cut as before. */
+    expect_trim("Paid.\n\n-----Original Message-----\nFrom: AR\nSent: Monday\nTo: me\nSubject: Reminder\n"
+                "> Please pay.\nOld words.\n", "Paid.");
+    /* Unquoted history under a header with nothing above is not new text. */
+    expect_trim("-----Original Message-----\nFrom: AR\nSent: Monday\nTo: me\nSubject: Reminder\n\n"
+                "Please pay.\n", "");
+}
+
+/* A separator, ruler or banner opening the text is no signature. */
+static void test_opening_separators(void **state)
+{
+    (void)state;
+    expect_reply("ruler-opening.eml", "We will pay INV-2024-0415 in two instalments, in April and May.\n\nLee Park");
+    expect_trim("-- \nWe paid INV-3 today.\n", "We paid INV-3 today.");
+    expect_trim("\n__________\nWe paid INV-3 today.\n-- \nBob\n", "We paid INV-3 today.");
+    expect_trim("CONFIDENTIALITY NOTICE: for the addressee only.\nDo not forward.\n\nWe paid INV-4.\n",
+                "We paid INV-4.");
+}
+
+/* Plain text sent as text/html: its own lines, not an empty reading. */
+static void test_html_without_markup(void **state)
+{
+    (void)state;
+    expect_reply("html-plain-text.eml", "* We paid it on 1 March, Smith & Co bank transfer.\n"
+                                        "* Please write to <sam@customer.example> if it did not arrive.");
+    /* HTML with markup and no words stays empty. */
+    const char *raw = "From: a@x.example\nContent-Type: text/html\n\n<html><body><img src=\"a.jpg\"></body></html>\n";
+    ArdMessage *m = ard_message_parse(raw, strlen(raw), 0);
+    char *t = ard_reply_text(m);
+    assert_string_equal(t, "");
+    g_free(t);
+    ard_message_free(m);
+}
+
 static void test_html_to_text_rules(void **state)
 {
     (void)state;
@@ -219,6 +273,9 @@ int main(void)
         cmocka_unit_test(test_attributions),
         cmocka_unit_test(test_outlook_blocks),
         cmocka_unit_test(test_separators_footers_disclaimers),
+        cmocka_unit_test(test_bottom_posted),
+        cmocka_unit_test(test_opening_separators),
+        cmocka_unit_test(test_html_without_markup),
         cmocka_unit_test(test_html_to_text_rules),
         cmocka_unit_test(test_megabyte_thread_is_linear),
     };
