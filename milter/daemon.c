@@ -155,11 +155,18 @@ static int run(ArdCli *cli)
     openlog("ardent-milter", LOG_PID | LOG_NDELAY,
             facility(ard_config_string(c->cfg, "milter", "syslog_facility")));
 
-    /* SIGUSR1 is taken by our own thread; every thread inherits the block. */
+    /* SIGUSR1 is taken by our own thread; SIGTERM, SIGHUP and SIGINT by
+     * libmilter's. Blocked here, before any thread exists, so that neither
+     * reaches a connection thread or the reload thread. */
     static sigset_t set;
+    sigset_t all;
     sigemptyset(&set);
     sigaddset(&set, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    all = set;
+    sigaddset(&all, SIGTERM);
+    sigaddset(&all, SIGHUP);
+    sigaddset(&all, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     int rc = 1;
