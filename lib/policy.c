@@ -248,12 +248,12 @@ ArdSegment ard_policy_segment(const ArdPolicy *p, const ArdCustomerFacts *c, int
     return ARD_SEG_STANDARD;
 }
 
-int ard_policy_lead(const ArdCustomerFacts *c, ArdDay today)
+static int lead_of(const ArdCustomerFacts *c, ArdDay today, bool promise_counts)
 {
     int best = -1;
     for (guint i = 0; i < c->invoices->len; i++) {
         const ArdInvoiceFacts *v = &g_array_index(c->invoices, ArdInvoiceFacts, i);
-        if (v->open_amount <= 0 || v->due >= today || v->disputed || v->promised)
+        if (v->open_amount <= 0 || v->due >= today || v->disputed || (v->promised && promise_counts))
             continue;
         if (best < 0) {
             best = (int)i;
@@ -266,6 +266,11 @@ int ard_policy_lead(const ArdCustomerFacts *c, ArdDay today)
             best = (int)i;
     }
     return best;
+}
+
+int ard_policy_lead(const ArdCustomerFacts *c, ArdDay today)
+{
+    return lead_of(c, today, true);
 }
 
 static void day_str(ArdDay d, char buf[11])
@@ -367,6 +372,10 @@ ArdDecision *ard_policy_decide(const ArdPolicy *p, const ArdCustomerFacts *c, Ar
     double major = (double)(d->balance > 0 ? d->balance : 0) / 100.0;
     d->priority = stage_rank * 100 + d->risk.score + (int)fmin(300, log10(major + 1) * 50);
 
+    /* A promise whose invoices are paid is kept, whatever else holds. */
+    if (c->promise_open && (c->promise_kept || d->listed->len == 0))
+        d->promise_kept = true;
+
     if (!positive) {
         money_str(main_bal ? main_bal->amount : 0, main_bal ? main_bal->currency : "EUR", m,
                   sizeof m);
@@ -413,11 +422,9 @@ ArdDecision *ard_policy_decide(const ArdPolicy *p, const ArdCustomerFacts *c, Ar
     /* Rule 4: a promise holds until its date plus grace; past that unpaid,
      * it is broken and dunning resumes one stage up. */
     bool forced_up = false;
-    if (c->promise_open) {
+    if (c->promise_open && !d->promise_kept) {
         ArdDay until = c->promise_date + sp->promise_grace_days;
-        if (c->promise_kept) {
-            d->promise_kept = true;
-        } else if (today <= until) {
+        if (today <= until) {
             day_str(c->promise_date, a);
             day_str(until, b);
             set_reason(d, ARD_ACT_HOLD,
@@ -454,7 +461,8 @@ ArdDecision *ard_policy_decide(const ArdPolicy *p, const ArdCustomerFacts *c, Ar
                                    a));
         return d;
     }
-    d->lead = ard_policy_lead(c, today);
+    /* A broken or kept promise no longer shields its invoices. */
+    d->lead = lead_of(c, today, !(d->promise_broken || d->promise_kept));
     if (d->lead < 0) {
         set_reason(d, ARD_ACT_HOLD,
                    g_strdup("hold: every overdue invoice is disputed or promised"));
@@ -470,7 +478,9 @@ ArdDecision *ard_policy_decide(const ArdPolicy *p, const ArdCustomerFacts *c, Ar
     for (guint i = 0; c->sent_days && i < c->sent_days->len; i++)
         if (g_array_index(c->sent_days, ArdDay, i) > since)
             unanswered++;
-    if (p->unanswered_limit > 0 && unanswered >= p->unanswered_limit) {
+    /* The customer gets the usual gap to answer the last of them. */
+    if (p->unanswered_limit > 0 && unanswered >= p->unanswered_limit &&
+        (c->last_sent == ARD_DAY_NONE || today - c->last_sent >= sp->gap_days)) {
         d->escalate = true;
         d->escalation_reason = g_strdup_printf(
             "%d automated messages without a reply or a payment", unanswered);

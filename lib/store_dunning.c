@@ -685,3 +685,62 @@ GPtrArray *ard_store_queue_items(ArdStore *s, ArdDay today, int days, GError **e
     }
     return out;
 }
+
+void ard_flows_free(GArray *flows)
+{
+    if (!flows)
+        return;
+    for (guint i = 0; i < flows->len; i++)
+        g_free(g_array_index(flows, ArdFlow, i).customer);
+    g_array_free(flows, TRUE);
+}
+
+GArray *ard_store_flows(ArdStore *s, ArdDay today, GError **error)
+{
+    char d7[11], d14[11], d30[11], d60[11], d90[11], t[11];
+    ard_day_format(today - 6, d7);
+    ard_day_format(today - 13, d14);
+    ard_day_format(today - 29, d30);
+    ard_day_format(today - 59, d60);
+    ard_day_format(today - 89, d90);
+    ard_day_format(today, t);
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "SELECT customer_id, currency, sum(p7), sum(pp7), sum(p30), sum(pp30), sum(b90) FROM ("
+        " SELECT customer_id, currency,"
+        "  CASE WHEN date >= ?1 THEN amount ELSE 0 END AS p7,"
+        "  CASE WHEN date >= ?2 AND date < ?1 THEN amount ELSE 0 END AS pp7,"
+        "  CASE WHEN date >= ?3 THEN amount ELSE 0 END AS p30,"
+        "  CASE WHEN date >= ?4 AND date < ?3 THEN amount ELSE 0 END AS pp30, 0 AS b90"
+        "  FROM payments WHERE date >= ?4 AND date <= ?6"
+        " UNION ALL SELECT customer_id, currency, 0, 0, 0, 0, amount FROM invoices"
+        "  WHERE issue_date >= ?5 AND issue_date <= ?6 AND status <> 'void')"
+        " GROUP BY customer_id, currency", error);
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, d7, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, d14, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, d30, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, d60, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, d90, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, t, -1, SQLITE_TRANSIENT);
+    GArray *out = g_array_new(FALSE, TRUE, sizeof(ArdFlow));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ArdFlow f = {0};
+        f.customer = g_strdup(ard_col_text(st, 0));
+        g_strlcpy(f.currency, ard_col_text(st, 1), sizeof f.currency);
+        f.paid_7 = sqlite3_column_int64(st, 2);
+        f.paid_prev_7 = sqlite3_column_int64(st, 3);
+        f.paid_30 = sqlite3_column_int64(st, 4);
+        f.paid_prev_30 = sqlite3_column_int64(st, 5);
+        f.billed_90 = sqlite3_column_int64(st, 6);
+        g_array_append_val(out, f);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        ard_store_set_error(s, error, "reading payments for the report");
+        ard_flows_free(out);
+        return NULL;
+    }
+    return out;
+}

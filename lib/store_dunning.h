@@ -76,4 +76,17 @@ typedef struct {
 GPtrArray *ard_store_queue_items(ArdStore *s, ArdDay today, int days, GError **error);
 void ard_queue_item_free(gpointer p);
 
+
+
+/* Money that moved per customer and currency, for the report: payments in
+ * the last 7 days and the 7 before, the last 30 and the 30 before, and
+ * what was invoiced in the last 90 days. */
+typedef struct {
+    char *customer;
+    char currency[4];
+    int64_t paid_7, paid_prev_7, paid_30, paid_prev_30, billed_90;
+} ArdFlow;
+/* An array of ArdFlow; free with ard_flows_free. */
+GArray *ard_store_flows(ArdStore *s, ArdDay today, GError **error);
+void ard_flows_free(GArray *flows);
 #endif
