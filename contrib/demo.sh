@@ -1,45 +1,100 @@
 #!/bin/bash
-# make demo: a fresh demo store from the sample ERP export in contrib/sample,
-# then what ardent knows about each account. Never touches a store other
-# than var/demo/.
+# make demo: six simulated weeks of ardent on the sample ERP export. The
+# agent runs each business day into a Maildir; scripted customer replies
+# answer its real messages through the milter attached to a private Postfix
+# on loopback (or through `ardentctl ingest` when Postfix cannot be started).
+# Everything lives in var/demo/, made fresh each time; nothing else is touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-B=${ARDENT_BUILD:-build}
-DEMO=var/demo
+TOP=$PWD
+B=${ARDENT_BUILD:-$TOP/build}
+DEMO=$TOP/var/demo
+START=2026-03-02
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
 rm -rf "$DEMO"
 mkdir -p "$DEMO"
+SMTP_PORT=$(free_port)
+MILTER_PORT=$(free_port)
 cat >"$DEMO/ardent.conf" <<EOC
+# The demo's configuration: see conf/ardent.conf for every key.
 [store]
 path = ardent.db
+[agent]
+from = ar@supplier.example
+from_name = Accounts Receivable, Example Supplies
+default_owner = carla@collect.example.com
+token_secret = demo-only-secret-change-me
+templates = $TOP/conf/templates
+relay = 127.0.0.1:$SMTP_PORT
+[milter]
+socket = inet:$MILTER_PORT@127.0.0.1
+receivables = ar@supplier.example
+collector_domains = collect.example.com
+[classify]
+models = $TOP/models
 EOC
-CTL="$B/ardentctl -c $DEMO/ardent.conf --date 2026-03-02"
+CTL="$B/ardentctl -c $DEMO/ardent.conf"
+AGENT="$B/ardent-agent -c $DEMO/ardent.conf"
 
-echo "== Importing the sample ERP export (contrib/sample)"
-for kind in customers invoices payments; do
-    printf '  %-10s ' "$kind"
-    $CTL import "$kind" "contrib/sample/$kind.csv"
-done
-echo "== Importing it again: nothing changes"
-for kind in customers invoices payments; do
-    printf '  %-10s ' "$kind"
-    $CTL import "$kind" "contrib/sample/$kind.csv"
+echo "== ardent demo: six weeks from $START on the sample ERP export (contrib/sample)"
+for kind in customers invoices; do
+    printf '   import %-10s ' "$kind"
+    $CTL --date $START import "$kind" "contrib/sample/$kind.csv"
 done
 
+MODE=ingest
+MILTER_PID=
+cleanup() {
+    [ -n "$MILTER_PID" ] && kill "$MILTER_PID" 2>/dev/null && wait "$MILTER_PID" 2>/dev/null
+    [ "$MODE" = postfix ] && pf_stop >/dev/null 2>&1
+    return 0
+}
+trap cleanup EXIT
+if [ "$(id -u)" = 0 ] && command -v postfix >/dev/null; then
+    . tests/e2e/postfix.sh
+    if pf_start "$DEMO/postfix" "$SMTP_PORT" ar@supplier.example alice@collect.example.com \
+            bob@collect.example.com carla@collect.example.com >"$DEMO/postfix.log" 2>&1; then
+        $B/ardent-milter -c "$DEMO/ardent.conf" -f >"$DEMO/milter.log" 2>&1 &
+        MILTER_PID=$!
+        for _ in $(seq 100); do
+            (exec 3<>/dev/tcp/127.0.0.1/$MILTER_PORT) 2>/dev/null && break
+            sleep 0.05
+        done
+        pf_milter "inet:127.0.0.1:$MILTER_PORT" >>"$DEMO/postfix.log" 2>&1
+        MODE=postfix
+        echo "   replies go through ardent-milter attached to a private Postfix on 127.0.0.1:$SMTP_PORT"
+    else
+        echo "   could not start a private Postfix (see $DEMO/postfix.log): replies go through ardentctl ingest"
+    fi
+else
+    echo "   not root, so no private Postfix: replies go through 'ardentctl ingest', the milter's own pipeline"
+fi
 echo
-echo "== Accounts on 2026-03-02"
-printf '  %-8s %-34s %-9s %-6s %14s  %s\n' customer name segment locale balance "overdue invoices"
-cut -d, -f1 contrib/sample/customers.csv | tail -n +2 | while read -r id; do
-    $CTL account "$id" --json | python3 -c '
-import json, sys
-a = json.load(sys.stdin)
-over = [i for i in a["open_invoices"] if i["days_overdue"] > 0 and i["open_amount"] > 0]
-flag = "  (human only)" if a["human_only"] else ""
-bal = "%.2f %s" % (a["balance"], a["currency"] or "")
-print("  %-8s %-34.34s %-9s %-6s %14s  %d%s" % (a["customer"], a["name"], a["segment"] or "-",
-      a["locale"], bal, len(over), flag))'
-done
+
+if [ "$MODE" = postfix ]; then
+    python3 contrib/demo/play.py --build "$B" --demo "$DEMO" --conf "$DEMO/ardent.conf" \
+        --smtp "$SMTP_PORT" --maildir "$(pf_maildir ar@supplier.example)" --start $START
+else
+    python3 contrib/demo/play.py --build "$B" --demo "$DEMO" --conf "$DEMO/ardent.conf" --start $START
+fi
+END=$(date -d "$START + 41 days" +%F)
+
 echo
-echo "One account in full:"
-$CTL account C-1001
+echo "== Collectors' queue on $END"
+$CTL --date "$END" queue | head -20
 echo
-echo "The demo store is $DEMO/ardent.db; try: $B/ardentctl -c $DEMO/ardent.conf account C-1013"
+echo "== Report on $END"
+$AGENT report --date "$END" --format text
+$AGENT report --date "$END" --format html >"$DEMO/report.html"
+echo
+echo "Where to look:"
+echo "  automated messages (one Maildir, as customers received them): $DEMO/outbox/new/"
+echo "  collectors' digests:                                          $DEMO/collectors/new/"
+if [ "$MODE" = postfix ]; then
+    echo "  replies as Postfix delivered them, with X-Ardent-* headers:   $(pf_maildir ar@supplier.example)/new/"
+    echo "  escalations routed to collectors:                             $DEMO/postfix/mail/<collector>/new/"
+fi
+echo "  the HTML report:                                              $DEMO/report.html"
+echo "  the store:  $CTL account C-1001"
