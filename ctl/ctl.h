@@ -14,5 +14,7 @@ extern const GOptionEntry ctl_import_options[];
 int ctl_import(ArdCli *cli);
 extern const GOptionEntry ctl_account_options[];
 int ctl_account(ArdCli *cli);
+extern const GOptionEntry ctl_train_options[];
+int ctl_train(ArdCli *cli);
 
 #endif

@@ -10,6 +10,8 @@ static const ArdCommand commands[] = {
      "Import an ERP export (CSV with a header row); one file is one transaction",
      ctl_import_options, ctl_import},
     {"account", "CUSTOMER", "Show one customer's account", ctl_account_options, ctl_account},
+    {"train", "", "Train the intent and sentiment models on the corpus's training split",
+     ctl_train_options, ctl_train},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
