@@ -16,5 +16,6 @@ extern const GOptionEntry ctl_account_options[];
 int ctl_account(ArdCli *cli);
 extern const GOptionEntry ctl_train_options[];
 int ctl_train(ArdCli *cli);
+int ctl_extract(ArdCli *cli);
 
 #endif

@@ -1,0 +1,412 @@
+/* A raw inbound message into the parts the reply reader needs, with GMime 3.
+ * The milter calls this from many threads on whatever the internet sends, so
+ * it must never crash, never fail outright, never return invalid UTF-8, and
+ * never let a message's size, part count or nesting drive unbounded work. */
+#include "message.h"
+#include <gmime/gmime.h>
+#include <libxml/parser.h>
+#include <string.h>
+
+#define MAX_DEPTH 32
+#define MAX_PARTS 1000
+/* A forwarded message appended to the text starts with the line Gmail uses,
+ * so the reply trimmer sees it as forwarded content, not new words. */
+#define FORWARD_MARKER "---------- Forwarded message ---------"
+
+static gpointer init_once(gpointer unused)
+{
+    (void)unused;
+    g_mime_init();
+    /* libxml2 must be initialised once before threads use its parser. */
+    xmlInitParser();
+    return NULL;
+}
+
+static void ensure_init(void)
+{
+    static GOnce once = G_ONCE_INIT;
+    g_once(&once, init_once, NULL);
+}
+
+/* Windows-1252 bytes 0x80..0x9F; 0 marks the five undefined ones. */
+static const gunichar cp1252_high[32] = {
+    0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+    0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+/* Never fails: every byte maps to some character. */
+static char *cp1252_to_utf8(const char *s, size_t len)
+{
+    GString *out = g_string_sized_new(len + len / 8 + 1);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        gunichar u = c;
+        if (c >= 0x80 && c <= 0x9F)
+            u = cp1252_high[c - 0x80] ? cp1252_high[c - 0x80] : 0xFFFD;
+        if (c == 0)
+            continue;
+        g_string_append_unichar(out, u);
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* Keeps what is valid UTF-8, replaces each bad byte with U+FFFD. */
+static char *utf8_repair(const char *s, size_t len)
+{
+    GString *out = g_string_sized_new(len + 1);
+    const char *p = s, *end = s + len;
+    while (p < end) {
+        const char *bad;
+        g_utf8_validate(p, end - p, &bad);
+        g_string_append_len(out, p, bad - p);
+        if (bad >= end)
+            break;
+        if (*bad != '\0')
+            g_string_append(out, "\xEF\xBF\xBD");
+        p = bad + 1;
+    }
+    return g_string_free(out, FALSE);
+}
+
+static bool charset_is(const char *cs, const char *const *names)
+{
+    for (; *names; names++)
+        if (g_ascii_strcasecmp(cs, *names) == 0)
+            return true;
+    return false;
+}
+
+/* Bytes in a declared charset into valid UTF-8. Mislabelled and unknown
+ * charsets are common: valid UTF-8 is kept as it is, anything else is read
+ * as Windows-1252, the usual truth behind a wrong label. */
+static char *to_utf8(const char *s, size_t len, const char *charset)
+{
+    static const char *const utf8[] = {"utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968", NULL};
+    static const char *const latin1[] = {"iso-8859-1", "latin1", "latin-1", "iso_8859-1",
+                                         "windows-1252", "cp1252", "x-cp1252", "iso8859-1", NULL};
+    if (s == NULL || len == 0)
+        return g_strdup("");
+    bool valid = g_utf8_validate(s, len, NULL) && memchr(s, '\0', len) == NULL;
+    if (charset == NULL || *charset == '\0' || charset_is(charset, utf8))
+        return valid ? g_strndup(s, len) : cp1252_to_utf8(s, len);
+    if (charset_is(charset, latin1))
+        return cp1252_to_utf8(s, len);
+    const char *name = g_mime_charset_iconv_name(charset);
+    gsize written = 0;
+    GError *err = NULL;
+    char *out = g_convert(s, len, "UTF-8", name ? name : charset, NULL, &written, &err);
+    if (out != NULL && g_utf8_validate(out, written, NULL) && memchr(out, '\0', written) == NULL)
+        return out;
+    g_clear_error(&err);
+    g_free(out);
+    return valid ? g_strndup(s, len) : cp1252_to_utf8(s, len);
+}
+
+static char *clean_utf8(const char *s)
+{
+    if (s == NULL)
+        return g_strdup("");
+    size_t len = strlen(s);
+    return g_utf8_validate(s, len, NULL) ? g_strdup(s) : utf8_repair(s, len);
+}
+
+/* A part's content with its transfer encoding undone, as raw bytes. */
+static GByteArray *part_bytes(GMimePart *part)
+{
+    GMimeDataWrapper *content = g_mime_part_get_content(part);
+    if (content == NULL)
+        return NULL;
+    GByteArray *bytes = g_byte_array_new();
+    GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(bytes);
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+    g_mime_data_wrapper_write_to_stream(content, mem);
+    g_object_unref(mem);
+    return bytes;
+}
+
+static char *part_text(GMimePart *part)
+{
+    GByteArray *bytes = part_bytes(part);
+    if (bytes == NULL)
+        return g_strdup("");
+    const char *cs = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+    char *text = to_utf8((const char *)bytes->data, bytes->len, cs);
+    g_byte_array_free(bytes, TRUE);
+    return text;
+}
+
+typedef struct {
+    ArdMessage *m;
+    GString *text;      /* the top message's own text parts */
+    GString *fwd_text;  /* text of forwarded messages */
+    char *fwd_html;     /* the first HTML part of a forwarded message */
+} Walk;
+
+static char *dsn_address(const char *fields, const char *name)
+{
+    size_t nlen = strlen(name);
+    const char *p = fields;
+    while (p && *p) {
+        const char *eol = strchr(p, '\n');
+        size_t llen = eol ? (size_t)(eol - p) : strlen(p);
+        if (llen > nlen && g_ascii_strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
+            char *v = g_strstrip(g_strndup(p + nlen + 1, llen - nlen - 1));
+            char *addr = v;
+            char *semi = strchr(v, ';');
+            if (semi != NULL)
+                addr = semi + 1;
+            addr = g_strstrip(addr);
+            if (*addr == '<')
+                addr++;
+            char *gt = strchr(addr, '>');
+            if (gt != NULL)
+                *gt = '\0';
+            char *res = *addr ? g_ascii_strdown(addr, -1) : NULL;
+            g_free(v);
+            return res;
+        }
+        p = eol ? eol + 1 : NULL;
+    }
+    return NULL;
+}
+
+static void read_delivery_status(Walk *w, GMimePart *part)
+{
+    if (w->m->dsn_recipient != NULL)
+        return;
+    GByteArray *bytes = part_bytes(part);
+    if (bytes == NULL)
+        return;
+    char *fields = to_utf8((const char *)bytes->data, bytes->len, NULL);
+    g_byte_array_free(bytes, TRUE);
+    /* The address we sent to is the original one; aliases may change the
+     * final one, so Original-Recipient wins when present. */
+    w->m->dsn_recipient = dsn_address(fields, "Original-Recipient");
+    if (w->m->dsn_recipient == NULL)
+        w->m->dsn_recipient = dsn_address(fields, "Final-Recipient");
+    g_free(fields);
+}
+
+static void append_text(GString *to, char *text)
+{
+    if (*text == '\0')
+        return;
+    if (to->len > 0 && to->str[to->len - 1] != '\n')
+        g_string_append_c(to, '\n');
+    g_string_append(to, text);
+}
+
+static void walk(Walk *w, GMimeObject *obj, int depth, bool forwarded)
+{
+    if (obj == NULL || depth > MAX_DEPTH || w->m->parts >= MAX_PARTS)
+        return;
+    w->m->parts++;
+    GMimeContentType *ct = g_mime_object_get_content_type(obj);
+
+    if (GMIME_IS_MULTIPART(obj)) {
+        if (ct && g_mime_content_type_is_type(ct, "multipart", "report") && !forwarded) {
+            const char *rt = g_mime_content_type_get_parameter(ct, "report-type");
+            if (rt && g_ascii_strcasecmp(rt, "delivery-status") == 0)
+                w->m->is_dsn = true;
+        }
+        int n = g_mime_multipart_get_count(GMIME_MULTIPART(obj));
+        for (int i = 0; i < n && w->m->parts < MAX_PARTS; i++)
+            walk(w, g_mime_multipart_get_part(GMIME_MULTIPART(obj), i), depth + 1, forwarded);
+        return;
+    }
+    if (GMIME_IS_MESSAGE_PART(obj)) {
+        GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+        if (inner != NULL)
+            walk(w, g_mime_message_get_mime_part(inner), depth + 1, true);
+        return;
+    }
+    if (!GMIME_IS_PART(obj))
+        return;
+
+    GMimePart *part = GMIME_PART(obj);
+    if (ct && (g_mime_content_type_is_type(ct, "message", "delivery-status") ||
+               g_mime_content_type_is_type(ct, "message", "global-delivery-status"))) {
+        if (!forwarded)
+            read_delivery_status(w, part);
+        return;
+    }
+    const char *filename = g_mime_part_get_filename(part);
+    bool is_text = ct && g_mime_content_type_is_type(ct, "text", "plain");
+    bool is_html = ct && g_mime_content_type_is_type(ct, "text", "html");
+    if (g_mime_part_is_attachment(part) || (filename && *filename && !is_text && !is_html)) {
+        if (filename && *filename)
+            g_ptr_array_add(w->m->attachments, clean_utf8(filename));
+        return;
+    }
+    if (is_text) {
+        char *t = part_text(part);
+        append_text(forwarded ? w->fwd_text : w->text, t);
+        g_free(t);
+    } else if (is_html) {
+        char **slot = forwarded ? &w->fwd_html : &w->m->html;
+        if (*slot == NULL)
+            *slot = part_text(part);
+    }
+}
+
+static char *strip_id(const char *v)
+{
+    if (v == NULL)
+        return NULL;
+    char *id = g_mime_utils_decode_message_id(v);
+    if (id == NULL || *id == '\0') {
+        g_free(id);
+        return NULL;
+    }
+    char *clean = clean_utf8(id);
+    g_free(id);
+    return clean;
+}
+
+static void read_headers(ArdMessage *m, GMimeMessage *msg)
+{
+    GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
+    int n = g_mime_header_list_get_count(list);
+    for (int i = 0; i < n; i++) {
+        GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+        ArdHeader *ah = g_new0(ArdHeader, 1);
+        ah->name = clean_utf8(g_mime_header_get_name(h));
+        ah->value = clean_utf8(g_mime_header_get_value(h));
+        g_ptr_array_add(m->headers, ah);
+    }
+    const char *mid = g_mime_message_get_message_id(msg);
+    m->message_id = mid && *mid ? clean_utf8(mid) : NULL;
+    m->in_reply_to = strip_id(g_mime_object_get_header(GMIME_OBJECT(msg), "In-Reply-To"));
+    const char *refs = g_mime_object_get_header(GMIME_OBJECT(msg), "References");
+    if (refs != NULL) {
+        GMimeReferences *r = g_mime_references_parse(NULL, refs);
+        if (r != NULL) {
+            for (int i = 0; i < g_mime_references_length(r); i++)
+                g_ptr_array_add(m->references, clean_utf8(g_mime_references_get_message_id(r, i)));
+            g_mime_references_free(r);
+        }
+    }
+    g_free(m->subject);
+    m->subject = clean_utf8(g_mime_message_get_subject(msg));
+
+    InternetAddressList *from = g_mime_message_get_from(msg);
+    for (int depth = 0; from && depth < 4; depth++) {
+        if (internet_address_list_length(from) == 0)
+            break;
+        InternetAddress *a = internet_address_list_get_address(from, 0);
+        if (INTERNET_ADDRESS_IS_MAILBOX(a)) {
+            const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+            if (addr && *addr) {
+                char *clean = clean_utf8(addr);
+                m->from_addr = g_utf8_strdown(clean, -1);
+                g_free(clean);
+            }
+            g_free(m->from_name);
+            m->from_name = clean_utf8(internet_address_get_name(a));
+            break;
+        }
+        from = internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a));
+    }
+
+    GDateTime *dt = g_mime_message_get_date(msg);
+    ArdDay day;
+    if (dt != NULL && ard_day_from_ymd(g_date_time_get_year(dt), g_date_time_get_month(dt),
+                                       g_date_time_get_day_of_month(dt), &day))
+        m->date = day;
+}
+
+static ArdMessage *message_new(void)
+{
+    ArdMessage *m = g_new0(ArdMessage, 1);
+    m->headers = g_ptr_array_new();
+    m->references = g_ptr_array_new_with_free_func(g_free);
+    m->attachments = g_ptr_array_new_with_free_func(g_free);
+    m->subject = g_strdup("");
+    m->from_name = g_strdup("");
+    m->date = ARD_DAY_NONE;
+    return m;
+}
+
+ArdMessage *ard_message_parse(const char *data, size_t len, size_t max_bytes)
+{
+    ensure_init();
+    ArdMessage *m = message_new();
+    if (data == NULL)
+        len = 0;
+    if (max_bytes > 0 && len > max_bytes) {
+        len = max_bytes;
+        m->truncated = true;
+    }
+
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data ? data : "", len);
+    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+    GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+    g_object_unref(parser);
+    g_object_unref(stream);
+
+    Walk w = {m, g_string_new(NULL), g_string_new(NULL), NULL};
+    if (msg != NULL) {
+        read_headers(m, msg);
+        walk(&w, g_mime_message_get_mime_part(msg), 0, false);
+        g_object_unref(msg);
+    } else {
+        /* Not even headers could be read: the bytes are all there is. */
+        char *t = to_utf8(data ? data : "", len, NULL);
+        g_string_append(w.text, t);
+        g_free(t);
+    }
+    if (w.fwd_text->len > 0) {
+        append_text(w.text, "\n" FORWARD_MARKER "\n");
+        g_string_append(w.text, w.fwd_text->str);
+    }
+    if (m->html == NULL && w.fwd_html != NULL && w.text->len == 0) {
+        m->html = w.fwd_html;
+        w.fwd_html = NULL;
+    }
+    g_free(w.fwd_html);
+    g_string_free(w.fwd_text, TRUE);
+    m->text = g_string_free(w.text, FALSE);
+    return m;
+}
+
+static void header_free(gpointer p)
+{
+    ArdHeader *h = p;
+    g_free(h->name);
+    g_free(h->value);
+    g_free(h);
+}
+
+void ard_message_free(ArdMessage *m)
+{
+    if (m == NULL)
+        return;
+    g_ptr_array_set_free_func(m->headers, header_free);
+    g_ptr_array_free(m->headers, TRUE);
+    g_ptr_array_free(m->references, TRUE);
+    g_ptr_array_free(m->attachments, TRUE);
+    g_free(m->message_id);
+    g_free(m->in_reply_to);
+    g_free(m->subject);
+    g_free(m->from_addr);
+    g_free(m->from_name);
+    g_free(m->text);
+    g_free(m->html);
+    g_free(m->dsn_recipient);
+    g_free(m);
+}
+
+const char *ard_message_header(const ArdMessage *m, const char *name)
+{
+    if (m == NULL || name == NULL)
+        return NULL;
+    for (guint i = 0; i < m->headers->len; i++) {
+        const ArdHeader *h = g_ptr_array_index(m->headers, i);
+        if (g_ascii_strcasecmp(h->name, name) == 0)
+            return h->value;
+    }
+    return NULL;
+}

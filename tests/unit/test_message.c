@@ -1,0 +1,243 @@
+/* lib/message: real GMime parsing of the fixture messages and of huge,
+ * deep and wide messages built in memory. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include "fixture.h"
+
+static void test_headers_and_multipart_text(void **state)
+{
+    (void)state;
+    ArdMessage *m = fixture_message("gmail-en.eml");
+    assert_string_equal(m->from_addr, "jane.smith@acme-widgets.example");
+    assert_string_equal(m->from_name, "Jane Smith");
+    assert_string_equal(m->subject, "Re: Invoice INV-2024-0113 is overdue");
+    assert_string_equal(m->in_reply_to, "dun-123@ardent-demo.example");
+    assert_int_equal(m->references->len, 2);
+    assert_string_equal(g_ptr_array_index(m->references, 0), "dun-100@ardent-demo.example");
+    assert_string_equal(ard_message_header(m, "to"), "Accounts Receivable <ar@ardent-demo.example>");
+    assert_null(ard_message_header(m, "X-Nothing"));
+    char day[11];
+    ard_day_format(m->date, day);
+    assert_string_equal(day, "2024-03-05");
+    assert_non_null(strstr(m->text, "We will pay INV-2024-0113 on Friday 15 March."));
+    assert_non_null(m->html);
+    assert_non_null(strstr(m->html, "gmail_quote"));
+    assert_false(m->truncated);
+    assert_false(m->is_dsn);
+    ard_message_free(m);
+}
+
+static void test_date_in_header_zone(void **state)
+{
+    (void)state;
+    const char *raw = "From: a@example.com\nDate: Mon, 04 Mar 2024 23:30:00 -0800\n\nhi\n";
+    ArdMessage *m = ard_message_parse(raw, strlen(raw), 0);
+    char day[11];
+    ard_day_format(m->date, day);
+    assert_string_equal(day, "2024-03-04"); /* 2024-03-05 in UTC */
+    ard_message_free(m);
+    raw = "From: a@example.com\nDate: not a date\n\nhi\n";
+    m = ard_message_parse(raw, strlen(raw), 0);
+    assert_int_equal(m->date, ARD_DAY_NONE);
+    ard_message_free(m);
+}
+
+static void test_encodings_and_charsets(void **state)
+{
+    (void)state;
+    ArdMessage *m = fixture_message("outlook-de-qp.eml");
+    assert_string_equal(m->from_name, "Hans Müller");
+    assert_string_equal(m->from_addr, "h.mueller@example.de");
+    assert_non_null(strstr(m->text, "Mit freundlichen Grüßen\nHans Müller"));
+    ard_message_free(m);
+
+    m = fixture_message("outlook-fr-latin1.eml");
+    assert_string_equal(m->subject, "RE\xC2\xA0: Relance facture FA-2024-88 réglée");
+    assert_non_null(strstr(m->text, "Nous avons réglé la facture FA-2024-88"));
+    ard_message_free(m);
+
+    m = fixture_message("reply-es-cp1252-b64.eml");
+    assert_non_null(strstr(m->text, "el próximo lunes. Disculpen el retraso – tuvimos"));
+    ard_message_free(m);
+
+    m = fixture_message("html-apple-b64.eml");
+    assert_string_equal(m->text, "");
+    assert_non_null(strstr(m->html, "We dispute invoice A-77"));
+    ard_message_free(m);
+}
+
+static void test_unknown_charset_gives_utf8(void **state)
+{
+    (void)state;
+    ArdMessage *m = fixture_message("unknown-charset.eml");
+    assert_true(g_utf8_validate(m->text, -1, NULL));
+    assert_non_null(strstr(m->text, "el miércoles. Gracias – José"));
+    /* 0x81 means nothing in Windows-1252: replaced, not dropped silently. */
+    assert_non_null(strstr(m->text, "\xEF\xBF\xBD end"));
+    ard_message_free(m);
+}
+
+static void test_attachments_named_not_read(void **state)
+{
+    (void)state;
+    ArdMessage *m = fixture_message("remittance-pdf.eml");
+    assert_int_equal(m->attachments->len, 2);
+    assert_string_equal(g_ptr_array_index(m->attachments, 0), "remittance.pdf");
+    assert_string_equal(g_ptr_array_index(m->attachments, 1), "logo grün.png");
+    assert_string_equal(m->text, "Please find our remittance advice attached.\n");
+    assert_null(strstr(m->text, "PDF"));
+    ard_message_free(m);
+}
+
+static void test_forwarded_text_after_marker(void **state)
+{
+    (void)state;
+    ArdMessage *m = fixture_message("forwarded.eml");
+    const char *marker = strstr(m->text, "---------- Forwarded message ---------");
+    assert_non_null(marker);
+    const char *own = strstr(m->text, "See below: our payables team released the payment.");
+    const char *fwd = strstr(m->text, "Payment for INV-2024-0113 was released today.");
+    assert_non_null(own);
+    assert_non_null(fwd);
+    assert_true(own < marker && marker < fwd);
+    ard_message_free(m);
+}
+
+static void test_dsn(void **state)
+{
+    (void)state;
+    ArdMessage *m = fixture_message("dsn.eml");
+    assert_true(m->is_dsn);
+    assert_string_equal(m->dsn_recipient, "old.contact@acme-widgets.example");
+    assert_string_equal(m->from_addr, "mailer-daemon@mx.ardent-demo.example");
+    ard_message_free(m);
+
+    m = fixture_message("gmail-en.eml");
+    assert_null(m->dsn_recipient);
+    ard_message_free(m);
+}
+
+static void test_broken_and_empty(void **state)
+{
+    (void)state;
+    ArdMessage *m = fixture_message("broken-boundary.eml");
+    assert_non_null(strstr(m->text, "The invoice was paid yesterday."));
+    ard_message_free(m);
+
+    m = fixture_message("empty.eml");
+    assert_string_equal(m->text, "");
+    assert_null(m->html);
+    assert_string_equal(m->subject, "Re: invoice");
+    ard_message_free(m);
+
+    /* Not a message at all: still an ArdMessage, still UTF-8. */
+    const char junk[] = "\xff\xfe\x00garbage\n\n--\n\x80\x81";
+    m = ard_message_parse(junk, sizeof junk - 1, 0);
+    assert_non_null(m);
+    assert_non_null(m->text);
+    assert_true(g_utf8_validate(m->text, -1, NULL));
+    assert_string_equal(m->subject, "");
+    ard_message_free(m);
+
+    m = ard_message_parse(NULL, 0, 0);
+    assert_string_equal(m->text, "");
+    ard_message_free(m);
+}
+
+static void test_huge_message_truncated(void **state)
+{
+    (void)state;
+    GString *s = g_string_new("From: Big <big@example.com>\nSubject: big\nMIME-Version: 1.0\n"
+                              "Content-Type: multipart/mixed; boundary=\"big-b\"\n\n"
+                              "--big-b\nContent-Type: text/plain; charset=utf-8\n\n"
+                              "Remittance for INV-1 attached.\n\n"
+                              "--big-b\nContent-Type: application/octet-stream; name=\"dump.bin\"\n"
+                              "Content-Transfer-Encoding: base64\n\n");
+    while (s->len < 30u * 1024 * 1024)
+        g_string_append(s, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5\n");
+    g_string_append(s, "--big-b--\n");
+    ArdMessage *m = ard_message_parse(s->str, s->len, 10 * 1024 * 1024);
+    assert_true(m->truncated);
+    assert_string_equal(m->text, "Remittance for INV-1 attached.\n");
+    assert_string_equal(g_ptr_array_index(m->attachments, 0), "dump.bin");
+    ard_message_free(m);
+    g_string_free(s, TRUE);
+}
+
+static void test_many_parts_bounded(void **state)
+{
+    (void)state;
+    GString *s = g_string_new("From: a@example.com\nMIME-Version: 1.0\n"
+                              "Content-Type: multipart/mixed; boundary=\"w\"\n\n");
+    for (int i = 0; i < 10000; i++)
+        g_string_append_printf(s, "--w\nContent-Type: text/plain\n\npart %d\n", i);
+    g_string_append(s, "--w--\n");
+    ArdMessage *m = ard_message_parse(s->str, s->len, 0);
+    assert_int_equal(m->parts, 1000);
+    assert_non_null(strstr(m->text, "part 0\n"));
+    assert_null(strstr(m->text, "part 9999"));
+    ard_message_free(m);
+    g_string_free(s, TRUE);
+}
+
+static void test_deep_nesting_bounded(void **state)
+{
+    (void)state;
+    GString *s = g_string_new("From: a@example.com\nMIME-Version: 1.0\n");
+    for (int i = 0; i < 100; i++)
+        g_string_append_printf(s, "Content-Type: multipart/mixed; boundary=\"d%d\"\n\n--d%d\n", i, i);
+    g_string_append(s, "Content-Type: text/plain\n\ndeepest words\n");
+    for (int i = 99; i >= 0; i--)
+        g_string_append_printf(s, "--d%d--\n", i);
+    ArdMessage *m = ard_message_parse(s->str, s->len, 0);
+    assert_true(m->parts <= 33);
+    assert_null(strstr(m->text, "deepest words"));
+    ard_message_free(m);
+    g_string_free(s, TRUE);
+}
+
+static gpointer parse_in_thread(gpointer data)
+{
+    (void)data;
+    for (int i = 0; i < 20; i++) {
+        ArdMessage *m = fixture_message(i % 2 ? "outlook-fr-latin1.eml" : "remittance-pdf.eml");
+        bool ok = m->text[0] != '\0';
+        ard_message_free(m);
+        if (!ok)
+            return GINT_TO_POINTER(0);
+    }
+    return GINT_TO_POINTER(1);
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    GThread *t[4];
+    for (int i = 0; i < 4; i++)
+        t[i] = g_thread_new("parse", parse_in_thread, NULL);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(GPOINTER_TO_INT(g_thread_join(t[i])), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_headers_and_multipart_text),
+        cmocka_unit_test(test_date_in_header_zone),
+        cmocka_unit_test(test_encodings_and_charsets),
+        cmocka_unit_test(test_unknown_charset_gives_utf8),
+        cmocka_unit_test(test_attachments_named_not_read),
+        cmocka_unit_test(test_forwarded_text_after_marker),
+        cmocka_unit_test(test_dsn),
+        cmocka_unit_test(test_broken_and_empty),
+        cmocka_unit_test(test_huge_message_truncated),
+        cmocka_unit_test(test_many_parts_bounded),
+        cmocka_unit_test(test_deep_nesting_bounded),
+        cmocka_unit_test(test_threads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
