@@ -41,7 +41,7 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PROGRAMS   := $(BUILD)/ardentctl $(BUILD)/ardent-agent $(BUILD)/ardent-milter
 
-.PHONY: all check check-plain check-san unit demo deps install clean bench eval
+.PHONY: all check check-plain check-san unit demo deps install clean bench eval facts-eval
 
 all: $(PROGRAMS)
 
@@ -100,6 +100,15 @@ install: all
 	for m in contrib/man/*.[0-9]; do [ -e "$$m" ] || continue; s=$${m##*.}; \
 	    install -d $(DESTDIR)$(PREFIX)/share/man/man$$s; \
 	    install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
+
+# Facts accuracy on a labelled corpus folder: make facts-eval CORPUS=DIR [V=-v]
+CORPUS ?= models/corpus
+$(BUILD)/tools/facts-eval: $(BUILD)/obj/tests/tools/facts_eval.o $(BUILD)/libardent.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LIBS)
+
+facts-eval: $(BUILD)/tools/facts-eval
+	$(BUILD)/tools/facts-eval $(CORPUS) $(V)
 
 clean:
 	rm -rf build
