@@ -7,12 +7,23 @@
 
 static char *opt_corpus;
 static char *opt_out;
+static int opt_min_df = 2;
+static char *opt_chars;
+static int opt_words;
+static gboolean opt_no_subject;
 
 const GOptionEntry ctl_train_options[] = {
     {"corpus", 0, 0, G_OPTION_ARG_FILENAME, &opt_corpus,
      "Folder of *.jsonl records (default: the models folder's corpus/)", "DIR"},
     {"out", 0, 0, G_OPTION_ARG_FILENAME, &opt_out,
      "Where to write the models (default: classify.models)", "DIR"},
+    {"min-df", 0, 0, G_OPTION_ARG_INT, &opt_min_df,
+     "Keep features seen in at least N training records (default 2)", "N"},
+    {"char-ngrams", 0, 0, G_OPTION_ARG_STRING, &opt_chars,
+     "Character n-gram lengths inside words (default 3-5; 0-0 for none)", "MIN-MAX"},
+    {"word-ngrams", 0, 0, G_OPTION_ARG_INT, &opt_words, "1 = words, 2 = words and pairs (default)",
+     "N"},
+    {"no-subject", 0, 0, G_OPTION_ARG_NONE, &opt_no_subject, "Leave the subject out", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -25,10 +36,17 @@ int ctl_train(ArdCli *cli)
 {
     if (cli->argc != 1)
         return ard_cli_usage(cli, "train takes no arguments");
+    int cmin = 0, cmax = 0;
+    if (opt_chars && (sscanf(opt_chars, "%d-%d", &cmin, &cmax) != 2 || cmin < 0 || cmax < cmin ||
+                      cmax > 8 || (cmin == 0) != (cmax == 0)))
+        return ard_cli_usage(cli, "--char-ngrams wants MIN-MAX, e.g. 3-5");
+    if (opt_min_df < 1 || opt_words < 0 || opt_words > 2)
+        return ard_cli_usage(cli, "--min-df wants N >= 1 and --word-ngrams 1 or 2");
     const char *models = ard_config_path(cli->cfg, "classify", "models");
     char *corpus = opt_corpus ? g_strdup(opt_corpus) : g_build_filename(models, "corpus", NULL);
     ArdTrainOptions opt = {
-        .corpus_dir = corpus, .out_dir = opt_out ? opt_out : models, .folds = 5, .min_df = 2,
+        .corpus_dir = corpus, .out_dir = opt_out ? opt_out : models, .folds = 5, .min_df = (unsigned)opt_min_df,
+        .char_min = cmin, .char_max = cmax, .word_ngrams = opt_words, .no_subject = opt_no_subject,
         .progress = progress, .progress_data = (void *)"ardentctl train",
     };
     ArdTrainReport rep;

@@ -16,6 +16,8 @@ extern const GOptionEntry ctl_account_options[];
 int ctl_account(ArdCli *cli);
 extern const GOptionEntry ctl_train_options[];
 int ctl_train(ArdCli *cli);
+extern const GOptionEntry ctl_eval_options[];
+int ctl_eval(ArdCli *cli);
 int ctl_extract(ArdCli *cli);
 
 #endif

@@ -12,6 +12,8 @@ static const ArdCommand commands[] = {
     {"account", "CUSTOMER", "Show one customer's account", ctl_account_options, ctl_account},
     {"train", "", "Train the intent and sentiment models on the corpus's training split",
      ctl_train_options, ctl_train},
+    {"eval", "", "Measure the models on the corpus's test split (Markdown; --write saves EVAL.md)",
+     ctl_eval_options, ctl_eval},
     {"extract", "FILE.eml...", "Show what the reply reader makes of raw messages (- = stdin)",
      NULL, ctl_extract},
     {NULL, NULL, NULL, NULL, NULL},

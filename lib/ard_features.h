@@ -27,6 +27,7 @@ typedef struct {
     int word_ngrams;/* 1 = unigrams, 2 = unigrams and bigrams */
     int char_min;   /* character n-grams inside word boundaries, */
     int char_max;   /* char_min..char_max code points (0 = none) */
+    int subject;    /* 1 = the subject's words are features too */
 } ArdFeatureSpec;
 
 /* The default spec used by training. */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 const ArdFeatureSpec ard_feature_spec_default = {
-    .hash_bits = 18, .word_ngrams = 2, .char_min = 3, .char_max = 5,
+    .hash_bits = 18, .word_ngrams = 2, .char_min = 3, .char_max = 5, .subject = 1,
 };
 
 /* Namespaces keep a word, a bigram, an n-gram and a subject word that share
@@ -223,7 +223,7 @@ void ard_features_count(const ArdFeatureSpec *spec, const char *subject, const c
                         ArdVector *out)
 {
     Buckets b = {NULL, 0, 0, (uint32_t)((1u << spec->hash_bits) - 1)};
-    if (subject && *subject) {
+    if (spec->subject && subject && *subject) {
         char *ns = ard_text_normalize(subject);
         GPtrArray *t = ard_text_tokens(ns);
         for (guint i = 0; i < t->len; i++) {
@@ -353,6 +353,7 @@ void ard_features_vector(const ArdFeatures *f, const char *subject, const char *
  *   hash_bits 18
  *   word_ngrams 2
  *   char_ngrams 3 5
+ *   subject 1
  *   docs N
  *   min_df M
  *   idf COUNT
@@ -361,9 +362,9 @@ bool ard_features_save(const ArdFeatures *f, const char *path, GError **error)
 {
     GString *s = g_string_new(NULL);
     g_string_append_printf(s, "ardent-features %d\nhash_bits %d\nword_ngrams %d\n"
-                              "char_ngrams %d %d\ndocs %u\nmin_df %u\nidf %zu\n",
+                              "char_ngrams %d %d\nsubject %d\ndocs %u\nmin_df %u\nidf %zu\n",
                            ARD_FEATURES_VERSION, f->spec.hash_bits, f->spec.word_ngrams,
-                           f->spec.char_min, f->spec.char_max, f->docs, f->min_df, f->n_vocab);
+                           f->spec.char_min, f->spec.char_max, f->spec.subject, f->docs, f->min_df, f->n_vocab);
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
     for (size_t i = 0; i < f->n_vocab; i++)
         g_string_append_printf(s, "%u %s\n", f->bucket[i],
@@ -406,9 +407,9 @@ ArdFeatures *ard_features_load(const char *path, GError **error)
         bad_meta(error, path, ln, "not an ardent features file of version 1");
         goto out;
     }
-    const char *want[] = {"hash_bits %d", "word_ngrams %d", "char_ngrams %d %d", "docs %u",
-                          "min_df %u", "idf %zu"};
-    for (int i = 0; i < 6; i++) {
+    const char *want[] = {"hash_bits %d", "word_ngrams %d", "char_ngrams %d %d", "subject %d",
+                          "docs %u", "min_df %u", "idf %zu"};
+    for (int i = 0; i < 7; i++) {
         line = strtok_r(NULL, "\n", &save);
         ln++;
         int got = 0;
@@ -417,9 +418,10 @@ ArdFeatures *ard_features_load(const char *path, GError **error)
             case 0: got = sscanf(line, want[i], &spec.hash_bits); break;
             case 1: got = sscanf(line, want[i], &spec.word_ngrams); break;
             case 2: got = sscanf(line, want[i], &spec.char_min, &spec.char_max) - 1; break;
-            case 3: got = sscanf(line, want[i], &docs); break;
-            case 4: got = sscanf(line, want[i], &min_df); break;
-            case 5: got = sscanf(line, want[i], &n_vocab); break;
+            case 3: got = sscanf(line, want[i], &spec.subject); break;
+            case 4: got = sscanf(line, want[i], &docs); break;
+            case 5: got = sscanf(line, want[i], &min_df); break;
+            case 6: got = sscanf(line, want[i], &n_vocab); break;
             }
         }
         if (got != 1) {

@@ -343,16 +343,25 @@ bool ard_train(const ArdTrainOptions *opt, ArdTrainReport *rep, GError **error)
     rep->train_records = (int)train->len;
     say(opt, "corpus: %u records, %u in the training split", all->len, train->len);
 
+    ArdFeatureSpec spec = ard_feature_spec_default;
+    if (opt->char_min || opt->char_max) {
+        spec.char_min = opt->char_min;
+        spec.char_max = opt->char_max;
+    }
+    if (opt->word_ngrams)
+        spec.word_ngrams = opt->word_ngrams;
+    if (opt->no_subject)
+        spec.subject = 0;
     size_t n = train->len;
     ArdVector *vec = g_new(ArdVector, n ? n : 1);
     ArdVector **vp = g_new(ArdVector *, n ? n : 1);
     for (size_t i = 0; i < n; i++) {
         ArdRecord *r = train->pdata[i];
         ard_vector_init(&vec[i]);
-        ard_features_count(&ard_feature_spec_default, r->subject, r->text, &vec[i]);
+        ard_features_count(&spec, r->subject, r->text, &vec[i]);
         vp[i] = &vec[i];
     }
-    ArdFeatures *feat = ard_features_fit(&ard_feature_spec_default, vp, n,
+    ArdFeatures *feat = ard_features_fit(&spec, vp, n,
                                          opt->min_df ? opt->min_df : 2);
     rep->vocabulary = feat->n_vocab;
     say(opt, "features: %zu kept buckets of %d", feat->n_vocab, 1 << feat->spec.hash_bits);
