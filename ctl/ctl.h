@@ -18,6 +18,7 @@ extern const GOptionEntry ctl_train_options[];
 int ctl_train(ArdCli *cli);
 extern const GOptionEntry ctl_eval_options[];
 int ctl_eval(ArdCli *cli);
+int ctl_classify(ArdCli *cli);
 int ctl_extract(ArdCli *cli);
 
 #endif
