@@ -42,6 +42,8 @@ int ctl_train(ArdCli *cli)
         return ard_cli_usage(cli, "--char-ngrams wants MIN-MAX, e.g. 3-5");
     if (opt_min_df < 1 || opt_words < 0 || opt_words > 2)
         return ard_cli_usage(cli, "--min-df wants N >= 1 and --word-ngrams 1 or 2");
+    if (opt_chars && cmin == 0)
+        cmin = cmax = -1; /* 0-0: no character n-grams at all */
     const char *models = ard_config_path(cli->cfg, "classify", "models");
     char *corpus = opt_corpus ? g_strdup(opt_corpus) : g_build_filename(models, "corpus", NULL);
     ArdTrainOptions opt = {

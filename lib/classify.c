@@ -234,8 +234,11 @@ ArdModels *ard_models_load(const char *dir, GError **error)
     m->min_confidence = 0.45;
     m->precedence_margin = 0.10;
     char *meta = g_build_filename(dir, "features.meta", NULL);
-    m->feat = ard_features_load(meta, error);
+    GError *e = NULL;
+    m->feat = ard_features_load(meta, &e);
     g_free(meta);
+    if (e)
+        g_propagate_prefixed_error(error, e, "cannot load the models (run 'ardentctl train'): ");
     if (m->feat == NULL ||
         (m->intent.svm = load_one(dir, "intent.model", ARD_N_INTENTS, error)) == NULL ||
         (m->sentiment.svm = load_one(dir, "sentiment.model", ARD_N_SENTIMENTS, error)) == NULL) {

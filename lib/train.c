@@ -345,8 +345,8 @@ bool ard_train(const ArdTrainOptions *opt, ArdTrainReport *rep, GError **error)
 
     ArdFeatureSpec spec = ard_feature_spec_default;
     if (opt->char_min || opt->char_max) {
-        spec.char_min = opt->char_min;
-        spec.char_max = opt->char_max;
+        spec.char_min = opt->char_min > 0 ? opt->char_min : 0;
+        spec.char_max = opt->char_max > 0 ? opt->char_max : 0;
     }
     if (opt->word_ngrams)
         spec.word_ngrams = opt->word_ngrams;

@@ -24,7 +24,7 @@ typedef struct {
     const char *out_dir;
     int folds;          /* cross-validation folds for choosing C (default 5) */
     unsigned min_df;    /* default 2 */
-    int char_min, char_max; /* character n-grams; both 0: the default spec's */
+    int char_min, char_max; /* character n-grams; both 0: the default spec's; -1: none */
     int word_ngrams;        /* 0: the default spec's */
     int no_subject;         /* 1: the subject is not a feature */
     /* One line of progress at a time, without newline; may be NULL. */
