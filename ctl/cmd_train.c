@@ -11,6 +11,7 @@ static int opt_min_df = 2;
 static char *opt_chars;
 static int opt_words;
 static gboolean opt_no_subject;
+static gboolean opt_no_cues;
 
 const GOptionEntry ctl_train_options[] = {
     {"corpus", 0, 0, G_OPTION_ARG_FILENAME, &opt_corpus,
@@ -24,6 +25,7 @@ const GOptionEntry ctl_train_options[] = {
     {"word-ngrams", 0, 0, G_OPTION_ARG_INT, &opt_words, "1 = words, 2 = words and pairs (default)",
      "N"},
     {"no-subject", 0, 0, G_OPTION_ARG_NONE, &opt_no_subject, "Leave the subject out", NULL},
+    {"no-cues", 0, 0, G_OPTION_ARG_NONE, &opt_no_cues, "No cue-word tokens", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -49,6 +51,7 @@ int ctl_train(ArdCli *cli)
     ArdTrainOptions opt = {
         .corpus_dir = corpus, .out_dir = opt_out ? opt_out : models, .folds = 5, .min_df = (unsigned)opt_min_df,
         .char_min = cmin, .char_max = cmax, .word_ngrams = opt_words, .no_subject = opt_no_subject,
+        .no_cues = opt_no_cues,
         .progress = progress, .progress_data = (void *)"ardentctl train",
     };
     ArdTrainReport rep;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #define ARD_FEATURES_VERSION 1
+#define ARD_CUES_VERSION 1
 
 typedef struct {
     uint32_t index; /* hash bucket, 0 .. 2^hash_bits-1 */
@@ -28,6 +29,7 @@ typedef struct {
     int char_min;   /* character n-grams inside word boundaries, */
     int char_max;   /* char_min..char_max code points (0 = none) */
     int subject;    /* 1 = the subject's words are features too */
+    int cues;       /* ARD_CUES_VERSION = cue words of five languages as shared tokens; 0 = none */
 } ArdFeatureSpec;
 
 /* The default spec used by training. */

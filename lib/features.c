@@ -13,6 +13,7 @@
 
 const ArdFeatureSpec ard_feature_spec_default = {
     .hash_bits = 18, .word_ngrams = 2, .char_min = 3, .char_max = 5, .subject = 1,
+    .cues = ARD_CUES_VERSION,
 };
 
 /* Namespaces keep a word, a bigram, an n-gram and a subject word that share
@@ -213,6 +214,102 @@ static void add_char_ngrams(Buckets *b, const ArdFeatureSpec *spec, const char *
     g_free(padded);
 }
 
+/* Cue words in the five languages, folded to one token per meaning, so that
+ * what the model learns from many English replies carries over to the
+ * fewer German, French, Spanish and Dutch ones, and to wordings the corpus
+ * lacks. Matched as prefixes of normalised words ("instal" covers
+ * instalments and installment); a pair "a b" matches two words in a row
+ * (the second as a prefix). Changing this table changes the features:
+ * bump ARD_CUES_VERSION. */
+typedef struct {
+    const char *cue;
+    const char *const *words;
+} CueList;
+
+static const char *const cue_paid[] = {
+    "paid", "settled", "remittance", "transferred", "wired", "bezahlt", "überwiesen",
+    "ueberwiesen", "beglichen", "gezahlt", "angewiesen", "payé", "payée", "réglé", "réglée",
+    "viré", "virée", "pagad", "abonad", "transferid", "ingresad", "betaald", "overgemaakt",
+    "voldaan", "overgeboekt", "already", "bereits", "schon", "déjà", "ya", "al", NULL};
+static const char *const cue_future[] = {
+    "will", "ll", "shall", "going", "werden", "wird", "werde", "allons", "vais", "vont",
+    "sera", "seront", "ferons", "procéderons", "effectuerons", "réglerons", "paierons",
+    "vamos", "pagaremos", "abonaremos", "haremos", "realizaremos", "transferiremos", "zullen",
+    "zal", "gaan", "betalen we", "overmaken", NULL};
+static const char *const cue_when[] = {
+    "tomorrow", "next", "monday", "tuesday", "wednesday", "thursday", "friday", "end of",
+    "morgen", "nächste", "kommende", "montag", "dienstag", "mittwoch", "donnerstag", "freitag",
+    "ende", "demain", "prochain", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "fin",
+    "mañana", "próxim", "lunes", "martes", "miércoles", "jueves", "viernes", "final",
+    "volgende", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "eind", NULL};
+static const char *const cue_plan[] = {
+    "instal", "install", "schedule", "monthly", "per month", "a month", "split", "tranche",
+    "raten", "ratenzahl", "teilzahl", "teilbetr", "abschlag", "monatlich", "échelon",
+    "échéancier", "mensualit", "mensuel", "plazo", "cuota", "fraccion", "aplaz", "mensual",
+    "termijn", "betalingsregeling", "afbetal", "maandelijk", "gespreid", NULL};
+static const char *const cue_dispute[] = {
+    "disput", "disagree", "incorrect", "wrong", "damag", "defect", "faulty", "broken",
+    "credit note", "not ordered", "never ordered", "overcharg", "reklamation", "beanstand",
+    "mängel", "mangel", "fehlerhaft", "falsch", "gutschrift", "widersp", "beschädigt",
+    "contest", "litige", "erron", "endommag", "défectu", "cassé", "réclamation", "reclam",
+    "disconform", "defectu", "dañad", "rot", "betwist", "klacht", "onjuist", "beschadigd",
+    "creditnota", "kapot", NULL};
+static const char *const cue_copy[] = {
+    "copy", "resend", "statement", "duplicate", "pdf", "purchase order", "kopie", "zusend",
+    "zuschick", "kontoauszug", "duplikat", "bestellnummer", "copie", "renvoy", "relevé",
+    "duplicata", "bon de", "copia", "reenvi", "extracto", "duplicado", "pedido", "toesturen",
+    "opnieuw", "overzicht", "inkoopnummer", "send us", "send me", "senden sie", "envoyer",
+    "enviar", "sturen", NULL};
+static const char *const cue_contact[] = {
+    "no longer", "left the", "retired", "wrong person", "wrong address", "successor",
+    "responsible", "nicht mehr", "ruhestand", "nachfolger", "zuständig", "verlassen",
+    "falsche", "plus chez", "quitté", "retraite", "successeur", "responsable", "mauvais",
+    "ya no", "jubilad", "sucesor", "equivocad", "niet meer", "niet langer", "pensioen",
+    "opvolger", "verantwoordelijk", "verkeerde", "contact", "kontakt", "contacter",
+    "contacte", "wenden", NULL};
+static const char *const cue_away[] = {
+    "out of", "office", "vacation", "holiday", "leave", "absent", "automatic", "auto",
+    "received your", "ticket", "abwesen", "urlaub", "automatisch", "büro", "vacances",
+    "congé", "bureau", "automatique", "vacacion", "ausencia", "oficina", "automátic",
+    "vakantie", "afwezig", "kantoor", "automatisch", "until", "bis", "jusqu", "hasta", "tot",
+    NULL};
+
+static const CueList cue_lists[] = {
+    {"#cue-paid", cue_paid}, {"#cue-future", cue_future}, {"#cue-when", cue_when},
+    {"#cue-plan", cue_plan}, {"#cue-dispute", cue_dispute}, {"#cue-copy", cue_copy},
+    {"#cue-contact", cue_contact}, {"#cue-away", cue_away},
+};
+
+static bool cue_matches(const char *pattern, GPtrArray *t, guint i)
+{
+    const char *sp = strchr(pattern, ' ');
+    if (sp == NULL)
+        return g_str_has_prefix(t->pdata[i], pattern);
+    if (i + 1 >= t->len)
+        return false;
+    size_t n = (size_t)(sp - pattern);
+    const char *w = t->pdata[i];
+    return strlen(w) == n && strncmp(w, pattern, n) == 0 &&
+           g_str_has_prefix(t->pdata[i + 1], sp + 1);
+}
+
+static void add_cues(Buckets *b, GPtrArray *t)
+{
+    for (guint i = 0; i < t->len; i++) {
+        const char *w = t->pdata[i];
+        if (w[0] == '#')
+            continue;
+        for (size_t c = 0; c < G_N_ELEMENTS(cue_lists); c++) {
+            for (const char *const *p = cue_lists[c].words; *p; p++) {
+                if (cue_matches(*p, t, i)) {
+                    add_hash(b, ns_hash(NS_WORD, cue_lists[c].cue, strlen(cue_lists[c].cue)));
+                    break;
+                }
+            }
+        }
+    }
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -247,6 +344,8 @@ void ard_features_count(const ArdFeatureSpec *spec, const char *subject, const c
         if (spec->char_max > 0 && w[0] != '#')
             add_char_ngrams(&b, spec, w);
     }
+    if (spec->cues == ARD_CUES_VERSION)
+        add_cues(&b, t);
     g_ptr_array_free(t, TRUE);
     g_free(norm);
 
@@ -354,6 +453,7 @@ void ard_features_vector(const ArdFeatures *f, const char *subject, const char *
  *   word_ngrams 2
  *   char_ngrams 3 5
  *   subject 1
+ *   cues 1
  *   docs N
  *   min_df M
  *   idf COUNT
@@ -362,9 +462,9 @@ bool ard_features_save(const ArdFeatures *f, const char *path, GError **error)
 {
     GString *s = g_string_new(NULL);
     g_string_append_printf(s, "ardent-features %d\nhash_bits %d\nword_ngrams %d\n"
-                              "char_ngrams %d %d\nsubject %d\ndocs %u\nmin_df %u\nidf %zu\n",
+                              "char_ngrams %d %d\nsubject %d\ncues %d\ndocs %u\nmin_df %u\nidf %zu\n",
                            ARD_FEATURES_VERSION, f->spec.hash_bits, f->spec.word_ngrams,
-                           f->spec.char_min, f->spec.char_max, f->spec.subject, f->docs, f->min_df, f->n_vocab);
+                           f->spec.char_min, f->spec.char_max, f->spec.subject, f->spec.cues, f->docs, f->min_df, f->n_vocab);
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
     for (size_t i = 0; i < f->n_vocab; i++)
         g_string_append_printf(s, "%u %s\n", f->bucket[i],
@@ -408,8 +508,8 @@ ArdFeatures *ard_features_load(const char *path, GError **error)
         goto out;
     }
     const char *want[] = {"hash_bits %d", "word_ngrams %d", "char_ngrams %d %d", "subject %d",
-                          "docs %u", "min_df %u", "idf %zu"};
-    for (int i = 0; i < 7; i++) {
+                          "cues %d", "docs %u", "min_df %u", "idf %zu"};
+    for (int i = 0; i < 8; i++) {
         line = strtok_r(NULL, "\n", &save);
         ln++;
         int got = 0;
@@ -419,15 +519,20 @@ ArdFeatures *ard_features_load(const char *path, GError **error)
             case 1: got = sscanf(line, want[i], &spec.word_ngrams); break;
             case 2: got = sscanf(line, want[i], &spec.char_min, &spec.char_max) - 1; break;
             case 3: got = sscanf(line, want[i], &spec.subject); break;
-            case 4: got = sscanf(line, want[i], &docs); break;
-            case 5: got = sscanf(line, want[i], &min_df); break;
-            case 6: got = sscanf(line, want[i], &n_vocab); break;
+            case 4: got = sscanf(line, want[i], &spec.cues); break;
+            case 5: got = sscanf(line, want[i], &docs); break;
+            case 6: got = sscanf(line, want[i], &min_df); break;
+            case 7: got = sscanf(line, want[i], &n_vocab); break;
             }
         }
         if (got != 1) {
             bad_meta(error, path, ln, "malformed header line");
             goto out;
         }
+    }
+    if (spec.cues != 0 && spec.cues != ARD_CUES_VERSION) {
+        bad_meta(error, path, 6, "made with another cue-word table: retrain");
+        goto out;
     }
     if (spec.hash_bits < 8 || spec.hash_bits > 24 || n_vocab > ((size_t)1 << spec.hash_bits)) {
         bad_meta(error, path, ln, "hash size out of range");

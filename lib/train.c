@@ -352,6 +352,8 @@ bool ard_train(const ArdTrainOptions *opt, ArdTrainReport *rep, GError **error)
         spec.word_ngrams = opt->word_ngrams;
     if (opt->no_subject)
         spec.subject = 0;
+    if (opt->no_cues)
+        spec.cues = 0;
     size_t n = train->len;
     ArdVector *vec = g_new(ArdVector, n ? n : 1);
     ArdVector **vp = g_new(ArdVector *, n ? n : 1);
