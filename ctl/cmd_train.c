@@ -12,6 +12,7 @@ static char *opt_chars;
 static int opt_words;
 static gboolean opt_no_subject;
 static gboolean opt_no_cues;
+static double opt_cue_weight;
 
 const GOptionEntry ctl_train_options[] = {
     {"corpus", 0, 0, G_OPTION_ARG_FILENAME, &opt_corpus,
@@ -21,11 +22,13 @@ const GOptionEntry ctl_train_options[] = {
     {"min-df", 0, 0, G_OPTION_ARG_INT, &opt_min_df,
      "Keep features seen in at least N training records (default 2)", "N"},
     {"char-ngrams", 0, 0, G_OPTION_ARG_STRING, &opt_chars,
-     "Character n-gram lengths inside words (default 3-5; 0-0 for none)", "MIN-MAX"},
+     "Character n-gram lengths inside words, e.g. 3-5 (default none)", "MIN-MAX"},
     {"word-ngrams", 0, 0, G_OPTION_ARG_INT, &opt_words, "1 = words, 2 = words and pairs (default)",
      "N"},
     {"no-subject", 0, 0, G_OPTION_ARG_NONE, &opt_no_subject, "Leave the subject out", NULL},
     {"no-cues", 0, 0, G_OPTION_ARG_NONE, &opt_no_cues, "No cue-word tokens", NULL},
+    {"cue-weight", 0, 0, G_OPTION_ARG_DOUBLE, &opt_cue_weight,
+     "Scale the cue-word tokens' idf by X", "X"},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -51,7 +54,7 @@ int ctl_train(ArdCli *cli)
     ArdTrainOptions opt = {
         .corpus_dir = corpus, .out_dir = opt_out ? opt_out : models, .folds = 5, .min_df = (unsigned)opt_min_df,
         .char_min = cmin, .char_max = cmax, .word_ngrams = opt_words, .no_subject = opt_no_subject,
-        .no_cues = opt_no_cues,
+        .no_cues = opt_no_cues, .cue_weight = opt_cue_weight,
         .progress = progress, .progress_data = (void *)"ardentctl train",
     };
     ArdTrainReport rep;

@@ -30,6 +30,7 @@ typedef struct {
     int char_max;   /* char_min..char_max code points (0 = none) */
     int subject;    /* 1 = the subject's words are features too */
     int cues;       /* ARD_CUES_VERSION = cue words of five languages as shared tokens; 0 = none */
+    double cue_weight; /* their idf is multiplied by this at training */
 } ArdFeatureSpec;
 
 /* The default spec used by training. */

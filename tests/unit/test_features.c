@@ -101,6 +101,44 @@ static void test_counts_deterministic(void **state)
     ard_vector_clear(&b);
 }
 
+static bool share_bucket(const char *a, const char *b)
+{
+    ArdFeatureSpec spec = {.hash_bits = 18, .word_ngrams = 1, .cues = ARD_CUES_VERSION};
+    ArdVector x, y;
+    ard_vector_init(&x);
+    ard_vector_init(&y);
+    ard_features_count(&spec, NULL, a, &x);
+    ard_features_count(&spec, NULL, b, &y);
+    bool shared = false;
+    for (size_t i = 0; i < x.n; i++)
+        for (size_t j = 0; j < y.n; j++)
+            shared = shared || x.v[i].index == y.v[j].index;
+    ard_vector_clear(&x);
+    ard_vector_clear(&y);
+    return shared;
+}
+
+static void test_cues(void **state)
+{
+    (void)state;
+    /* The same meaning in five languages meets in one feature. */
+    assert_true(share_bucket("paid", "\xc3\xbc" "berwiesen"));
+    assert_true(share_bucket("paid", "betaald"));
+    assert_true(share_bucket("instalments", "Ratenzahlung"));
+    assert_true(share_bucket("installment", "plazos"));
+    assert_true(share_bucket("no longer", "niet meer"));
+    /* Different meanings do not. */
+    assert_false(share_bucket("paid", "instalments"));
+    assert_false(share_bucket("hello", "world"));
+    /* Without cues, translations share nothing. */
+    ArdFeatureSpec plain = {.hash_bits = 18, .word_ngrams = 1};
+    ArdVector x;
+    ard_vector_init(&x);
+    ard_features_count(&plain, NULL, "paid", &x);
+    assert_int_equal(x.n, 1);
+    ard_vector_clear(&x);
+}
+
 static double weight_of(const ArdFeatures *f, const char *text, const char *word)
 {
     ArdVector v, w;
@@ -213,9 +251,9 @@ static void test_meta_round_trip(void **state)
     assert_non_null(err);
     g_clear_error(&err);
     g_file_set_contents(path, "ardent-features 1\nhash_bits 16\nword_ngrams 1\nchar_ngrams 0 0\n"
-                              "subject 1\ndocs 3\nmin_df 1\nidf 2\n5 1.5\n", -1, NULL);
+                              "subject 1\ncues 0 1\ndocs 3\nmin_df 1\nidf 2\n5 1.5\n", -1, NULL);
     assert_null(ard_features_load(path, &err));
-    assert_non_null(strstr(err->message, ":10:"));
+    assert_non_null(strstr(err->message, ":11:")); /* the second idf line is missing */
     g_clear_error(&err);
     unlink(path);
     ard_features_free(f);
@@ -227,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_normalize),
         cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_fnv),
+        cmocka_unit_test(test_cues),
         cmocka_unit_test(test_counts_deterministic),
         cmocka_unit_test(test_idf_and_norm),
         cmocka_unit_test(test_meta_round_trip),
