@@ -13,6 +13,7 @@ static int opt_words;
 static gboolean opt_no_subject;
 static gboolean opt_no_cues;
 static double opt_cue_weight;
+static int opt_prefix;
 
 const GOptionEntry ctl_train_options[] = {
     {"corpus", 0, 0, G_OPTION_ARG_FILENAME, &opt_corpus,
@@ -29,6 +30,8 @@ const GOptionEntry ctl_train_options[] = {
     {"no-cues", 0, 0, G_OPTION_ARG_NONE, &opt_no_cues, "No cue-word tokens", NULL},
     {"cue-weight", 0, 0, G_OPTION_ARG_DOUBLE, &opt_cue_weight,
      "Scale the cue-word tokens' idf by X", "X"},
+    {"stem", 0, 0, G_OPTION_ARG_INT, &opt_prefix,
+     "Also each longer word's first N letters as a feature (-1: none)", "N"},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -55,6 +58,7 @@ int ctl_train(ArdCli *cli)
         .corpus_dir = corpus, .out_dir = opt_out ? opt_out : models, .folds = 5, .min_df = (unsigned)opt_min_df,
         .char_min = cmin, .char_max = cmax, .word_ngrams = opt_words, .no_subject = opt_no_subject,
         .no_cues = opt_no_cues, .cue_weight = opt_cue_weight,
+        .prefix = opt_prefix,
         .progress = progress, .progress_data = (void *)"ardentctl train",
     };
     ArdTrainReport rep;

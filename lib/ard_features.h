@@ -29,6 +29,7 @@ typedef struct {
     int char_min;   /* character n-grams inside word boundaries, */
     int char_max;   /* char_min..char_max code points (0 = none) */
     int subject;    /* 1 = the subject's words are features too */
+    int prefix;     /* > 0: each longer word's first N code points as a feature too */
     int cues;       /* ARD_CUES_VERSION = cue words of five languages as shared tokens; 0 = none */
     double cue_weight; /* their idf is multiplied by this at training */
 } ArdFeatureSpec;

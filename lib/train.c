@@ -354,6 +354,8 @@ bool ard_train(const ArdTrainOptions *opt, ArdTrainReport *rep, GError **error)
         spec.subject = 0;
     if (opt->no_cues)
         spec.cues = 0;
+    if (opt->prefix)
+        spec.prefix = opt->prefix > 0 ? opt->prefix : 0;
     if (opt->cue_weight > 0)
         spec.cue_weight = opt->cue_weight;
     size_t n = train->len;

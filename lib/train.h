@@ -29,6 +29,7 @@ typedef struct {
     int no_subject;         /* 1: the subject is not a feature */
     int no_cues;            /* 1: no cue-word tokens */
     double cue_weight;      /* 0: the default spec's */
+    int prefix;             /* word stems of N code points; 0: the default spec's, -1: none */
     /* One line of progress at a time, without newline; may be NULL. */
     void (*progress)(const char *line, void *data);
     void *progress_data;

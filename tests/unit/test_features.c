@@ -251,9 +251,9 @@ static void test_meta_round_trip(void **state)
     assert_non_null(err);
     g_clear_error(&err);
     g_file_set_contents(path, "ardent-features 1\nhash_bits 16\nword_ngrams 1\nchar_ngrams 0 0\n"
-                              "subject 1\ncues 0 1\ndocs 3\nmin_df 1\nidf 2\n5 1.5\n", -1, NULL);
+                              "subject 1\nprefix 0\ncues 0 1\ndocs 3\nmin_df 1\nidf 2\n5 1.5\n", -1, NULL);
     assert_null(ard_features_load(path, &err));
-    assert_non_null(strstr(err->message, ":11:")); /* the second idf line is missing */
+    assert_non_null(strstr(err->message, ":12:")); /* the second idf line is missing */
     g_clear_error(&err);
     unlink(path);
     ard_features_free(f);
