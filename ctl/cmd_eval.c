@@ -131,11 +131,18 @@ int ctl_eval(ArdCli *cli)
         }
     }
 
+    /* The corpus as the user knows it (models/corpus), not a machine's path. */
+    char *parent = g_path_get_dirname(corpus);
+    char *pbase = g_path_get_basename(parent), *cbase = g_path_get_basename(corpus);
+    char *shown = g_build_filename(pbase, cbase, NULL);
+    g_free(parent);
+    g_free(pbase);
+    g_free(cbase);
     GString *md = g_string_new(NULL);
     g_string_append_printf(md, "# Reply classification: test split\n\n"
                                "%d test records (FNV-1a-32(id) %% 5 == 0) of %u in `%s`; "
                                "min_confidence %.2f, precedence_margin %.2f.\n\n",
-                           n, recs->len, corpus, min_conf, margin);
+                           n, recs->len, shown, min_conf, margin);
     g_string_append(md, "## Intent (models on the record's subject and text)\n\n");
     double macro = intent_table(md, conf);
     int ar = ard_intent_index("auto_reply");
@@ -197,6 +204,7 @@ int ctl_eval(ArdCli *cli)
         g_free(path);
     }
     g_string_free(md, TRUE);
+    g_free(shown);
     g_ptr_array_free(recs, TRUE);
     ard_models_free(m);
     g_free(corpus);

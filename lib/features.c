@@ -276,7 +276,9 @@ static const char *const cue_away[] = {
     "received your", "ticket", "abwesen", "urlaub", "automatisch", "büro", "vacances",
     "congé", "bureau", "automatique", "vacacion", "ausencia", "oficina", "automátic",
     "vakantie", "afwezig", "kantoor", "automatisch", "until", "bis", "jusqu", "hasta", "tot",
-    NULL};
+    "back on", "back in", "back at", "return", "zurück", "wieder da", "retour", "de retour",
+    "regres", "de vuelta", "terug", "weer op", "mailbox", "postfach", "boîte", "buzón",
+    "monitored", "business days", "werktag", "jours ouvr", "días hábiles", "werkdag", NULL};
 
 static const char *const cue_perfect[] = {
     "have", "has", "haben", "habe", "hat", "avons", "avez", "hemos", "han", "hebben", "heb",
@@ -498,8 +500,7 @@ void ard_features_vector(const ArdFeatures *f, const char *subject, const char *
  *   char_ngrams 3 5
  *   subject 1
  *   prefix 0            (word stems: the first N code points; 0 = none)
- *   cues 1 2
-   (the cue table's version and the factor their idf was scaled by)
+ *   cues 2 1            (the cue table's version, the factor their idf was scaled by)
  *   docs N
  *   min_df M
  *   idf COUNT
