@@ -194,6 +194,66 @@ static void test_train_and_classify(void **state)
     g_free(out2);
 }
 
+/* Many threads share one loaded model, as the milter's do: each must get
+ * exactly the single-threaded answer. */
+typedef struct {
+    const ArdModels *m;
+    const char *const *texts;
+    size_t n;
+    const ArdClass *want;
+    int mismatches;
+} Worker;
+
+static gpointer work(gpointer data)
+{
+    Worker *w = data;
+    for (int round = 0; round < 200; round++) {
+        for (size_t i = 0; i < w->n; i++) {
+            ArdClass c;
+            ard_classify_subject(w->m, "Re: reminder", w->texts[i], &c);
+            if (strcmp(c.intent, w->want[i].intent) != 0 ||
+                c.intent_confidence != w->want[i].intent_confidence ||
+                strcmp(c.sentiment, w->want[i].sentiment) != 0 ||
+                c.sentiment_confidence != w->want[i].sentiment_confidence)
+                w->mismatches++;
+        }
+    }
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    char *dir = write_corpus();
+    char *out = g_build_filename(dir, "m", NULL);
+    ArdTrainReport rep;
+    train_into(dir, out, &rep);
+    GError *err = NULL;
+    ArdModels *m = ard_models_load(out, &err);
+    assert_non_null(m);
+    static const char *const texts[] = {
+        "we will pay INV-5 on Friday", "we dispute INV-6, damaged goods. This is unacceptable.",
+        "I am out of the office until Monday", "please send a copy of INV-7",
+        "we paid INV-8 yesterday. Thank you so much, lovely!", "who is this"};
+    ArdClass want[G_N_ELEMENTS(texts)];
+    for (size_t i = 0; i < G_N_ELEMENTS(texts); i++)
+        ard_classify_subject(m, "Re: reminder", texts[i], &want[i]);
+    Worker w[4];
+    GThread *t[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (Worker){m, texts, G_N_ELEMENTS(texts), want, 0};
+        t[i] = g_thread_new("classify", work, &w[i]);
+    }
+    for (int i = 0; i < 4; i++) {
+        g_thread_join(t[i]);
+        assert_int_equal(w[i].mismatches, 0);
+    }
+    ard_models_free(m);
+    rm_tree(dir);
+    g_free(dir);
+    g_free(out);
+}
+
 static void test_decide(void **state)
 {
     (void)state;
@@ -236,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_decide),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_train_and_classify),
+        cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
