@@ -111,11 +111,12 @@ facts-eval: $(BUILD)/tools/facts-eval
 	$(BUILD)/tools/facts-eval $(CORPUS) $(V)
 
 # Reply classification: the shipped models on the corpus's test split, and
-# replies read per second on one core (MODELS= and CORPUS= to override).
+# replies read per second on one core (MODELS= and CORPUS= to override;
+# EVAL_FLAGS=--write saves models/EVAL.md).
 MODELS ?= models
 eval: all
 	$(BUILD)/ardentctl -c conf/ardent.conf -o classify.models=$(abspath $(MODELS)) eval \
-	    --corpus $(CORPUS)
+	    --corpus $(CORPUS) $(EVAL_FLAGS)
 
 $(BUILD)/tools/bench-classify: $(BUILD)/obj/tests/tools/bench_classify.o $(BUILD)/libardent.a
 	@mkdir -p $(dir $@)
