@@ -80,15 +80,13 @@ int ctl_eval(ArdCli *cli)
                               : g_build_filename(ard_config_path(cli->cfg, "classify", "models"),
                                                  "corpus", NULL);
     GError *err = NULL;
-    ArdModels *m = ard_models_load(models_dir, &err);
-    if (!m) {
+    double min_conf, margin;
+    ArdModels *m = NULL;
+    if (!ard_classify_thresholds(cli->cfg, &min_conf, &margin, &err) ||
+        (m = ard_models_load(models_dir, &err)) == NULL) {
         g_free(corpus);
         return ard_cli_fail(cli, err);
     }
-    double min_conf = g_ascii_strtod(ard_config_string(cli->cfg, "classify", "min_confidence"),
-                                     NULL);
-    double margin = g_ascii_strtod(ard_config_string(cli->cfg, "classify", "precedence_margin"),
-                                   NULL);
     ard_models_set_thresholds(m, min_conf, margin);
     GPtrArray *recs = ard_corpus_load(corpus, &err);
     if (!recs) {

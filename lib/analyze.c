@@ -133,11 +133,17 @@ static bool unit_interval(const ArdConfig *cfg, const char *key, double *out, GE
     return true;
 }
 
+bool ard_classify_thresholds(const ArdConfig *cfg, double *min_confidence, double *margin,
+                             GError **error)
+{
+    return unit_interval(cfg, "min_confidence", min_confidence, error) &&
+           unit_interval(cfg, "precedence_margin", margin, error);
+}
+
 ArdModels *ard_models_load_config(const ArdConfig *cfg, GError **error)
 {
     double min_conf, margin;
-    if (!unit_interval(cfg, "min_confidence", &min_conf, error) ||
-        !unit_interval(cfg, "precedence_margin", &margin, error))
+    if (!ard_classify_thresholds(cfg, &min_conf, &margin, error))
         return NULL;
     ArdModels *m = ard_models_load(ard_config_path(cfg, "classify", "models"), error);
     if (m)

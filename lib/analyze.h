@@ -38,6 +38,9 @@ void ard_analysis_free(ArdAnalysis *a);
 /* The contract's JSON object for `ardentctl classify` (file may be NULL). */
 JsonObject *ard_analysis_json(const ArdAnalysis *a, const char *file);
 
+/* classify.min_confidence and classify.precedence_margin, checked (0..1). */
+bool ard_classify_thresholds(const ArdConfig *cfg, double *min_confidence, double *margin,
+                             GError **error);
 /* Loads the models classify.models names, with the configured thresholds. */
 ArdModels *ard_models_load_config(const ArdConfig *cfg, GError **error);
 
