@@ -207,7 +207,7 @@ static double macro_f1(const double *y, const double *pred, int n, int k)
 
 /* Chooses C by cross-validation, then trains with probability estimates. */
 static struct svm_model *train_task(const ArdTrainOptions *opt, const char *task,
-                                    struct svm_problem *prob, int k, double *chosen_c,
+                                    struct svm_problem *prob, int kernel, int k, double *chosen_c,
                                     double *cv_f1, GError **error)
 {
     int *count = g_new0(int, k);
@@ -228,7 +228,7 @@ static struct svm_model *train_task(const ArdTrainOptions *opt, const char *task
         nw++;
     }
     struct svm_parameter param = {
-        .svm_type = C_SVC, .kernel_type = PRECOMPUTED, .degree = 3, .gamma = 0, .coef0 = 0,
+        .svm_type = C_SVC, .kernel_type = kernel, .degree = 3, .gamma = 0, .coef0 = 0,
         .cache_size = 200, .eps = 0.001, .C = 1, .nr_weight = nw, .weight_label = wl,
         .weight = wv, .nu = 0.5, .p = 0.1, .shrinking = 1, .probability = 0,
     };
@@ -281,7 +281,8 @@ static bool save_model(const char *dir, const char *name, const struct svm_model
     lin.param.kernel_type = LINEAR;
     lin.SV = g_new(struct svm_node *, m->l ? m->l : 1);
     for (int i = 0; i < m->l; i++)
-        lin.SV[i] = sparse[(int)m->SV[i][0].value - 1];
+        lin.SV[i] = m->param.kernel_type == PRECOMPUTED ? sparse[(int)m->SV[i][0].value - 1]
+                                                        : m->SV[i];
     char *path = g_build_filename(dir, name, NULL);
     char *tmp = g_strconcat(path, ".tmp", NULL);
     bool ok = svm_save_model(tmp, &lin) == 0 && rename(tmp, path) == 0;
@@ -395,14 +396,22 @@ bool ard_train(const ArdTrainOptions *opt, ArdTrainReport *rep, GError **error)
     g_free(vp);
 
     svm_set_print_string_function(quiet);
-    say(opt, "kernel: %zu x %zu", n, n);
+    /* The Gram matrix takes 16 n^2 bytes; past GRAM_MAX records libsvm's
+     * own (slower) sparse linear kernel keeps memory flat instead. */
+    enum { GRAM_MAX = 12000 };
     struct svm_node *gblock = NULL;
-    struct svm_node **gx = gram_rows(x, n, (size_t)1 << feat->spec.hash_bits, &gblock);
-    struct svm_problem pi = {(int)n, yi, gx}, ps = {(int)n, ys, gx};
+    struct svm_node **gx = NULL;
+    int kernel = LINEAR;
+    if (n <= GRAM_MAX) {
+        say(opt, "kernel: %zu x %zu", n, n);
+        gx = gram_rows(x, n, (size_t)1 << feat->spec.hash_bits, &gblock);
+        kernel = PRECOMPUTED;
+    }
+    struct svm_problem pi = {(int)n, yi, gx ? gx : x}, ps = {(int)n, ys, gx ? gx : x};
     struct svm_model *mi = NULL, *ms = NULL;
-    bool ok = (mi = train_task(opt, "intent", &pi, ARD_N_INTENTS, &rep->intent_c,
+    bool ok = (mi = train_task(opt, "intent", &pi, kernel, ARD_N_INTENTS, &rep->intent_c,
                                &rep->intent_cv_f1, error)) != NULL &&
-              (ms = train_task(opt, "sentiment", &ps, ARD_N_SENTIMENTS, &rep->sentiment_c,
+              (ms = train_task(opt, "sentiment", &ps, kernel, ARD_N_SENTIMENTS, &rep->sentiment_c,
                                &rep->sentiment_cv_f1, error)) != NULL;
     if (ok && !g_file_test(opt->out_dir, G_FILE_TEST_IS_DIR) &&
         g_mkdir_with_parents(opt->out_dir, 0755) != 0) {
