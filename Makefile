@@ -41,7 +41,7 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PROGRAMS   := $(BUILD)/ardentctl $(BUILD)/ardent-agent $(BUILD)/ardent-milter
 
-.PHONY: all check check-plain check-san unit demo deps install clean bench eval facts-eval
+.PHONY: all check check-plain check-san unit demo deps install clean bench eval facts-eval bench-classify
 
 all: $(PROGRAMS)
 
@@ -132,6 +132,21 @@ fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
 fuzz: deps-check
 	$(MAKE) BUILD=build/fuzz CC=clang SAN=fuzz OPT=-O1 fuzz-build
 	fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Reply classification: the shipped models on the corpus's test split, and
+# replies read per second on one core (MODELS= and CORPUS= to override;
+# EVAL_FLAGS=--write saves models/EVAL.md).
+MODELS ?= models
+eval: all
+	$(BUILD)/ardentctl -c conf/ardent.conf -o classify.models=$(abspath $(MODELS)) eval \
+	    --corpus $(CORPUS) $(EVAL_FLAGS)
+
+$(BUILD)/tools/bench-classify: $(BUILD)/obj/tests/tools/bench_classify.o $(BUILD)/libardent.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LIBS)
+
+bench-classify: $(BUILD)/tools/bench-classify
+	taskset -c 0 $(BUILD)/tools/bench-classify $(MODELS) $(CORPUS) 3
 
 clean:
 	rm -rf build

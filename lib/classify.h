@@ -20,4 +20,30 @@ void ard_models_free(ArdModels *m);
  * is reported as "other" with its low confidence. */
 void ard_classify(const ArdModels *m, const char *text, ArdClass *out);
 
+/* The contract's intents in precedence order (dispute first, other last)
+ * and the sentiments; model labels are positions in these arrays. */
+#define ARD_N_INTENTS 8
+#define ARD_N_SENTIMENTS 3
+extern const char *const ard_intent_names[ARD_N_INTENTS];
+extern const char *const ard_sentiment_names[ARD_N_SENTIMENTS];
+/* Position of name in ard_intent_names / ard_sentiment_names, or -1. */
+int ard_intent_index(const char *name);
+int ard_sentiment_index(const char *name);
+
+/* Below min_confidence (default 0.45) the intent is reported as "other";
+ * a class that comes earlier in the precedence order wins over the top one
+ * when its probability is within precedence_margin (default 0.10) of the
+ * top and itself at least min_confidence. Set before sharing the models. */
+void ard_models_set_thresholds(ArdModels *m, double min_confidence, double precedence_margin);
+/* As ard_classify, with the message's subject (may be NULL) as features of
+ * its own: the models are trained on subject and text. */
+void ard_classify_subject(const ArdModels *m, const char *subject, const char *text,
+                          ArdClass *out);
+/* The raw class probabilities, indexed like the name arrays. */
+void ard_classify_probs(const ArdModels *m, const char *subject, const char *text,
+                        double intent[ARD_N_INTENTS], double sentiment[ARD_N_SENTIMENTS]);
+/* The decision ard_classify makes from intent probabilities (static name). */
+const char *ard_intent_decide(const double p[ARD_N_INTENTS], double min_confidence,
+                              double precedence_margin, double *confidence);
+
 #endif

@@ -70,5 +70,10 @@ const ArdKeySpec ard_config_keys[] = {
     /* import */
     {"import", "default_locale", ARD_KEY_ENUM, "en", "en|de|fr|es|nl", 0, 0},
 
+    /* classify */
+    {"classify", "models", ARD_KEY_PATH, ARDENT_DATADIR "/models", NULL, 0, 0},
+    {"classify", "min_confidence", ARD_KEY_STRING, "0.45", NULL, 0, 0},
+    {"classify", "precedence_margin", ARD_KEY_STRING, "0.10", NULL, 0, 0},
+
     {NULL, NULL, 0, NULL, NULL, 0, 0},
 };

@@ -1,0 +1,274 @@
+/* Unit tests for lib/features: normalisation, tokens and number classes,
+ * hashing determinism, idf weighting, L2 norm, features.meta round trip. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "ard_features.h"
+
+static void expect_norm(const char *in, const char *want)
+{
+    char *got = ard_text_normalize(in);
+    if (strcmp(got, want) != 0)
+        fail_msg("normalize \"%s\": want \"%s\", got \"%s\"", in, want, got);
+    g_free(got);
+}
+
+static void test_normalize(void **state)
+{
+    (void)state;
+    expect_norm("PAID Yesterday", "paid yesterday");
+    expect_norm("Stra\xc3\x9f" "e", "strasse");            /* ß folds to ss */
+    expect_norm("\xef\xac\x81nance", "finance");             /* the fi ligature */
+    expect_norm("\xef\xbc\xa9\xef\xbc\xae\xef\xbc\xb6", "inv"); /* full-width INV */
+    expect_norm("E\xcc\x81t\xc3\xa9", "\xc3\xa9t\xc3\xa9");  /* combining accent composed */
+    expect_norm("bad \xff byte", "bad \xef\xbf\xbd byte");   /* invalid UTF-8 replaced */
+    expect_norm(NULL, "");
+}
+
+static void expect_tokens(const char *text, const char *want)
+{
+    char *norm = ard_text_normalize(text);
+    GPtrArray *t = ard_text_tokens(norm);
+    g_ptr_array_add(t, NULL);
+    char *got = g_strjoinv(" ", (char **)t->pdata);
+    if (strcmp(got, want) != 0)
+        fail_msg("tokens of \"%s\": want \"%s\", got \"%s\"", text, want, got);
+    g_free(got);
+    g_ptr_array_free(t, TRUE);
+    g_free(norm);
+}
+
+static void test_tokens(void **state)
+{
+    (void)state;
+    expect_tokens("We will pay INV-20417 on Friday.", "we will pay #ref on friday");
+    expect_tokens("Betrag 1.840,00 \xe2\x82\xac am 15.12.2026", "betrag #amt #cur am #date");
+    expect_tokens("paid $1,200.00 on 2026-03-10", "paid #cur #amt on #date");
+    expect_tokens("by the 15th, le 1er", "by the #day le #day");
+    expect_tokens("at 10:30 in 2026, ticket #4411, 3 days", "at #time in #year ticket #ref #num days");
+    expect_tokens("Payment for #88231 is scheduled for 30/04.", "payment for #ref is scheduled for #date");
+    expect_tokens("don't e-mail", "don t e mail");
+    expect_tokens("", "");
+}
+
+static void test_fnv(void **state)
+{
+    (void)state;
+    /* Published FNV-1a 32-bit test vectors. */
+    assert_int_equal(ard_fnv1a32(ARD_FNV_BASIS, "", 0), 0x811c9dc5u);
+    assert_int_equal(ard_fnv1a32(ARD_FNV_BASIS, "a", 1), 0xe40c292cu);
+    assert_int_equal(ard_fnv1a32(ARD_FNV_BASIS, "foobar", 6), 0xbf9cf968u);
+}
+
+static void test_counts_deterministic(void **state)
+{
+    (void)state;
+    ArdVector a, b;
+    ard_vector_init(&a);
+    ard_vector_init(&b);
+    ard_features_count(&ard_feature_spec_default, "Re: invoice", "We will pay on Friday. Pay!", &a);
+    ard_features_count(&ard_feature_spec_default, "Re: invoice", "We will pay on Friday. Pay!", &b);
+    assert_true(a.n > 10);
+    assert_int_equal(a.n, b.n);
+    double total = 0;
+    for (size_t i = 0; i < a.n; i++) {
+        assert_int_equal(a.v[i].index, b.v[i].index);
+        assert_true(a.v[i].index < (1u << ard_feature_spec_default.hash_bits));
+        if (i > 0)
+            assert_true(a.v[i - 1].index < a.v[i].index); /* sorted, merged */
+        total += a.v[i].value;
+    }
+    /* "pay" twice: some bucket counts 2. */
+    bool twice = false;
+    for (size_t i = 0; i < a.n; i++)
+        twice = twice || a.v[i].value >= 2;
+    assert_true(twice);
+    /* Case and width do not matter. */
+    ard_features_count(&ard_feature_spec_default, "RE: INVOICE", "WE WILL PAY ON FRIDAY. PAY!", &b);
+    assert_int_equal(a.n, b.n);
+    for (size_t i = 0; i < a.n; i++)
+        assert_int_equal(a.v[i].index, b.v[i].index);
+    /* The subject is a feature of its own. */
+    ard_features_count(&ard_feature_spec_default, NULL, "We will pay on Friday. Pay!", &b);
+    assert_true(b.n < a.n);
+    ard_vector_clear(&a);
+    ard_vector_clear(&b);
+}
+
+static bool share_bucket(const char *a, const char *b)
+{
+    ArdFeatureSpec spec = {.hash_bits = 18, .word_ngrams = 1, .cues = ARD_CUES_VERSION};
+    ArdVector x, y;
+    ard_vector_init(&x);
+    ard_vector_init(&y);
+    ard_features_count(&spec, NULL, a, &x);
+    ard_features_count(&spec, NULL, b, &y);
+    bool shared = false;
+    for (size_t i = 0; i < x.n; i++)
+        for (size_t j = 0; j < y.n; j++)
+            shared = shared || x.v[i].index == y.v[j].index;
+    ard_vector_clear(&x);
+    ard_vector_clear(&y);
+    return shared;
+}
+
+static void test_cues(void **state)
+{
+    (void)state;
+    /* The same meaning in five languages meets in one feature. */
+    assert_true(share_bucket("paid", "\xc3\xbc" "berwiesen"));
+    assert_true(share_bucket("paid", "betaald"));
+    assert_true(share_bucket("instalments", "Ratenzahlung"));
+    assert_true(share_bucket("installment", "plazos"));
+    assert_true(share_bucket("no longer", "niet meer"));
+    /* Different meanings do not. */
+    assert_false(share_bucket("paid", "instalments"));
+    assert_false(share_bucket("hello", "world"));
+    /* Without cues, translations share nothing. */
+    ArdFeatureSpec plain = {.hash_bits = 18, .word_ngrams = 1};
+    ArdVector x;
+    ard_vector_init(&x);
+    ard_features_count(&plain, NULL, "paid", &x);
+    assert_int_equal(x.n, 1);
+    ard_vector_clear(&x);
+}
+
+static double weight_of(const ArdFeatures *f, const char *text, const char *word)
+{
+    ArdVector v, w;
+    ard_vector_init(&v);
+    ard_vector_init(&w);
+    ard_features_vector(f, NULL, text, &v);
+    ArdFeatureSpec words = f->spec;
+    words.char_min = words.char_max = 0;
+    words.word_ngrams = 1;
+    ard_features_count(&words, NULL, word, &w);
+    assert_int_equal(w.n, 1);
+    double got = 0;
+    for (size_t i = 0; i < v.n; i++)
+        if (v.v[i].index == w.v[0].index)
+            got = v.v[i].value;
+    ard_vector_clear(&v);
+    ard_vector_clear(&w);
+    return got;
+}
+
+static ArdFeatures *fit_words(const char *const *docs, size_t n, uint32_t min_df)
+{
+    ArdFeatureSpec spec = {.hash_bits = 16, .word_ngrams = 1, .char_min = 0, .char_max = 0};
+    ArdVector *v = g_new(ArdVector, n);
+    ArdVector **vp = g_new(ArdVector *, n);
+    for (size_t i = 0; i < n; i++) {
+        ard_vector_init(&v[i]);
+        ard_features_count(&spec, NULL, docs[i], &v[i]);
+        vp[i] = &v[i];
+    }
+    ArdFeatures *f = ard_features_fit(&spec, vp, n, min_df);
+    for (size_t i = 0; i < n; i++)
+        ard_vector_clear(&v[i]);
+    g_free(v);
+    g_free(vp);
+    return f;
+}
+
+static void test_idf_and_norm(void **state)
+{
+    (void)state;
+    const char *docs[] = {"we pay", "we dispute", "we paid", "we pay soon"};
+    ArdFeatures *f = fit_words(docs, 4, 1);
+    assert_int_equal(f->docs, 4);
+    assert_int_equal(f->n_vocab, 5); /* we pay dispute paid soon */
+    /* "we" is in every document, "dispute" in one: the rare word weighs more. */
+    double we = weight_of(f, "we dispute", "we"), dispute = weight_of(f, "we dispute", "dispute");
+    assert_true(we > 0);
+    assert_true(dispute > we);
+    /* Smoothed idf: ln((1+4)/(1+1)) + 1 for "dispute", 1 for "we". */
+    assert_true(fabs(dispute / we - (log(5.0 / 2.0) + 1.0)) < 1e-5);
+
+    ArdVector v;
+    ard_vector_init(&v);
+    ard_features_vector(f, NULL, "we pay pay pay soon, unknownword", &v);
+    assert_int_equal(v.n, 3); /* the unknown word is dropped */
+    double sum = 0;
+    for (size_t i = 0; i < v.n; i++)
+        sum += v.v[i].value * v.v[i].value;
+    assert_true(fabs(sum - 1.0) < 1e-9);
+    /* Sublinear tf: three times "pay" is 1 + ln 3 times, not 3 times. */
+    double pay = weight_of(f, "we pay pay pay", "pay"), pay1 = weight_of(f, "we pay", "pay");
+    double we3 = weight_of(f, "we pay pay pay", "we"), we1 = weight_of(f, "we pay", "we");
+    assert_true(fabs((pay / we3) / (pay1 / we1) - (1.0 + log(3.0))) < 1e-5);
+    ard_features_vector(f, NULL, "nothing known here", &v);
+    assert_int_equal(v.n, 0);
+    ard_vector_clear(&v);
+    ard_features_free(f);
+
+    /* min_df drops what only one document has. */
+    f = fit_words(docs, 4, 2);
+    assert_int_equal(f->n_vocab, 2); /* we, pay */
+    ard_features_free(f);
+}
+
+static void test_meta_round_trip(void **state)
+{
+    (void)state;
+    const char *docs[] = {"we pay on friday", "the invoice is wrong", "paid yesterday"};
+    ArdFeatures *f = fit_words(docs, 3, 1);
+    char path[] = "/tmp/ardent-features-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    GError *err = NULL;
+    assert_true(ard_features_save(f, path, &err));
+    ArdFeatures *g = ard_features_load(path, &err);
+    assert_non_null(g);
+    assert_int_equal(g->n_vocab, f->n_vocab);
+    assert_int_equal(g->docs, 3);
+    assert_int_equal(g->spec.hash_bits, 16);
+    assert_int_equal(g->spec.char_max, 0);
+    ArdVector a, b;
+    ard_vector_init(&a);
+    ard_vector_init(&b);
+    ard_features_vector(f, NULL, "we paid the invoice", &a);
+    ard_features_vector(g, NULL, "we paid the invoice", &b);
+    assert_int_equal(a.n, b.n);
+    for (size_t i = 0; i < a.n; i++) {
+        assert_int_equal(a.v[i].index, b.v[i].index);
+        assert_true(fabs(a.v[i].value - b.v[i].value) < 1e-6);
+    }
+    ard_vector_clear(&a);
+    ard_vector_clear(&b);
+    ard_features_free(g);
+
+    /* A file of another version or a damaged one is refused, with a reason. */
+    g_file_set_contents(path, "ardent-features 99\n", -1, NULL);
+    assert_null(ard_features_load(path, &err));
+    assert_non_null(err);
+    g_clear_error(&err);
+    g_file_set_contents(path, "ardent-features 1\nhash_bits 16\nword_ngrams 1\nchar_ngrams 0 0\n"
+                              "subject 1\nprefix 0\ncues 0 1\ndocs 3\nmin_df 1\nidf 2\n5 1.5\n", -1, NULL);
+    assert_null(ard_features_load(path, &err));
+    assert_non_null(strstr(err->message, ":12:")); /* the second idf line is missing */
+    g_clear_error(&err);
+    unlink(path);
+    ard_features_free(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_normalize),
+        cmocka_unit_test(test_tokens),
+        cmocka_unit_test(test_fnv),
+        cmocka_unit_test(test_cues),
+        cmocka_unit_test(test_counts_deterministic),
+        cmocka_unit_test(test_idf_and_norm),
+        cmocka_unit_test(test_meta_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
