@@ -11,13 +11,9 @@
 #include "policy.h"
 #include "reply.h"
 #include "store_erp.h"
+#include "analyze.h"
 #include <gmime/gmime.h>
 #include <string.h>
-
-#if __has_include("analyze.h")
-#include "analyze.h"
-#define ARD_HAVE_ANALYZE 1
-#endif
 
 struct ArdIngestCtx {
     const ArdConfig *cfg;
@@ -27,9 +23,7 @@ struct ArdIngestCtx {
     const char *secret, *default_owner;
     int paid_hold_days, task_due_hours;
     size_t max_bytes;
-#ifdef ARD_HAVE_ANALYZE
     ArdModels *models;
-#endif
 };
 
 ArdIngestCtx *ard_ingest_ctx_new(const ArdConfig *cfg, GError **error)
@@ -46,11 +40,9 @@ ArdIngestCtx *ard_ingest_ctx_new(const ArdConfig *cfg, GError **error)
     c->paid_hold_days = (int)ard_config_int(cfg, "reply", "paid_hold_days");
     c->task_due_hours = (int)ard_config_int(cfg, "reply", "task_due_hours");
     c->max_bytes = (size_t)ard_config_int(cfg, "milter", "max_message_bytes");
-#ifdef ARD_HAVE_ANALYZE
-    c->models = ard_models_load(ard_config_path(cfg, "classify", "models"), error);
+    c->models = ard_models_load_config(cfg, error);
     if (!c->models)
         goto fail;
-#endif
     return c;
 fail:
     ard_ingest_ctx_free(c);
@@ -62,9 +54,7 @@ void ard_ingest_ctx_free(ArdIngestCtx *ctx)
     if (!ctx)
         return;
     ard_policy_free(ctx->policy);
-#ifdef ARD_HAVE_ANALYZE
     ard_models_free(ctx->models);
-#endif
     g_free(ctx);
 }
 
@@ -86,8 +76,11 @@ void ard_ingest_result_clear(ArdIngestResult *r)
     memset(r, 0, sizeof *r);
 }
 
-/* What the reader and the classifier made of the message. */
+/* What the reader and the classifier made of the message: one analysis,
+ * the same one `ardentctl classify` prints. msg, text and facts are borrowed
+ * from it. */
 typedef struct {
+    ArdAnalysis *a;
     ArdMessage *msg;
     char *text;
     ArdMailKind kind;
@@ -107,38 +100,34 @@ static bool known_invoice(const char *token, void *data)
 static bool classify(const ArdIngestCtx *ctx, ArdStore *s, const char *raw, size_t len,
                      const ArdIngestOpts *o, ArdDay today, Reading *rd, GError **error)
 {
-    rd->msg = ard_message_parse(raw, len, ctx->max_bytes);
-    rd->text = ard_reply_text(rd->msg);
-    rd->kind = ard_autoreply_kind(rd->msg, rd->text, NULL);
-    ArdFactsCtx fc = {.ref = rd->msg->date != ARD_DAY_NONE ? rd->msg->date : today,
-                      .payment_run_weekday = 5, .known = known_invoice, .known_data = s};
-    ard_facts_extract(rd->text, &fc, &rd->facts);
-#ifdef ARD_HAVE_ANALYZE
-    ArdAnalysis *a = ard_analyze(ctx->models, raw, len, NULL);
-    if (!a) {
+    ArdAnalyzeOptions opt = {
+        .max_bytes = ctx->max_bytes, .today = today, .payment_run_weekday = 5,
+        .known_invoice = known_invoice, .known_data = s,
+    };
+    rd->a = ard_analyze(ctx->models, raw, len, &opt);
+    if (!rd->a) {
         g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "the classifier gave no result");
         return false;
     }
-    rd->intent = a->intent;
-    rd->intent_confidence = a->intent_confidence;
-    rd->sentiment = a->sentiment;
-    rd->sentiment_confidence = a->sentiment_confidence;
-    rd->json = ard_analysis_json(a, o->file);
-    ard_analysis_free(a);
+    rd->msg = rd->a->msg;
+    rd->text = rd->a->text;
+    rd->kind = rd->a->kind;
+    rd->facts = rd->a->facts;
+    rd->intent = rd->a->cls.intent;
+    rd->intent_confidence = rd->a->cls.intent_confidence;
+    rd->sentiment = rd->a->cls.sentiment;
+    rd->sentiment_confidence = rd->a->cls.sentiment_confidence;
+    rd->json = ard_analysis_json(rd->a, o->file);
     return true;
-#else
-    (void)o;
-    g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED,
-                "this build has no classifier (lib/analyze.h): replies cannot be read");
-    return false;
-#endif
 }
 
 static void reading_clear(Reading *rd)
 {
-    ard_message_free(rd->msg);
-    g_free(rd->text);
-    ard_facts_clear(&rd->facts);
+    if (rd->a == NULL)
+        return;
+    /* facts may have gained a NULL terminator; the analysis owns the array */
+    rd->a->facts = rd->facts;
+    ard_analysis_free(rd->a);
     if (rd->json)
         json_object_unref(rd->json);
 }

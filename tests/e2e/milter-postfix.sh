@@ -34,11 +34,11 @@ collector_domains = collect.example.com
 token_secret = postfix-test-secret
 from = ar@collect.example.com
 default_owner = desk@collect.example.com
+[classify]
+models = $TOP/models
 EOC
 "$CTL" -c "$T/ardent.conf" import customers "$T/c.csv" >/dev/null
 "$CTL" -c "$T/ardent.conf" import invoices "$T/i.csv" >/dev/null
-full=0
-if "$CTL" -c "$T/ardent.conf" classify --help >/dev/null 2>&1; then full=1; fi
 
 pf_start "$T/pf" "$sport" ar@collect.example.com alice@collect.example.com \
     bob@collect.example.com desk@collect.example.com sales@collect.example.com ||
@@ -84,22 +84,19 @@ pf_wait_delivered 3 60
 check "all three messages are delivered" test "$(pf_count)" -ge 3
 check "forged X-Ardent-Intent is gone from the reply" \
     bash -c "! grep -q 'paid; confidence=1.00' $(box ar@collect.example.com)/new/*"
-check "forged X-Ardent-Customer is gone" bash -c "! grep -q '^X-Ardent-Customer: C2' $(box ar@collect.example.com)/new/*"
+m1file=$(grep -l '^Message-ID: <m1@one.example>' "$(box ar@collect.example.com)"/new/* | head -1)
+check "forged X-Ardent-Customer is gone from the reply" bash -c "! grep -q '^X-Ardent-Customer: C2' '$m1file'"
 check "mail to other recipients is untouched (its own header kept)" \
     bash -c "grep -q '^X-Ardent-Customer: forged' $(box sales@collect.example.com)/new/*"
 check "mail to other recipients is not parsed (one log line per receivables message)" \
     test "$(grep -cE 'customer=|unchanged' "$T/milter.log")" = 2
-if [ "$full" = 1 ]; then
-    check "the reply carries X-Ardent-Intent" bash -c "grep -q '^X-Ardent-Intent: dispute; confidence=' $(box ar@collect.example.com)/new/*"
+check "the reply carries X-Ardent-Intent" bash -c "grep -q '^X-Ardent-Intent: dispute; confidence=' $(box ar@collect.example.com)/new/*"
     check "the reply carries X-Ardent-Customer" bash -c "grep -q '^X-Ardent-Customer: C1' $(box ar@collect.example.com)/new/*"
     check "the escalation reaches the owner's Maildir" bash -c "grep -lq 'm1@one.example' $(box alice@collect.example.com)/new/*"
     check "the store holds the dispute" test "$(sqlite3 "$T/ardent.db" "SELECT count(*) FROM disputes WHERE invoice_id='INV-100'")" = 1
     check "unknown sender with an invoice number: a review item only" \
         test "$(sqlite3 "$T/ardent.db" "SELECT kind FROM escalations WHERE customer_id='C2'")" = review
     check "and no state change for C2" test "$(sqlite3 "$T/ardent.db" "SELECT count(*) FROM dunning WHERE customer_id='C2'")" = 0
-else
-    echo "ok $((_n + 1)) # skip no classifier in this build: headers, store and routing need lib/analyze"; _n=$((_n + 1))
-fi
 
 # Kill the milter mid-stream: Postfix's default action delivers everything.
 before=$(pf_count)
