@@ -39,5 +39,8 @@ check "the key table was read" [ -n "$keys" ]
 for k in $keys; do
     check "ardent.conf(5) documents $k" grep -qE -- "(^|[^a-z_])${k#*.}([^a-z_]|$)" "$T/conf.txt"
 done
+"$TOP/contrib/man/gen-conf5" "$TOP/conf/ardent.conf" >"$T/conf.5"
+check "ardent.conf(5) is generated from conf/ardent.conf (run contrib/man/gen-conf5)" \
+    cmp -s "$T/conf.5" "$MAN/ardent.conf.5"
 check "the cron entry runs the agent" grep -q "ardent-agent .* run" "$TOP/contrib/cron/ardent"
 done_testing
