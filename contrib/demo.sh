@@ -45,9 +45,7 @@ for kind in customers invoices; do
 done
 
 MODE=ingest
-MILTER_PID=
 cleanup() {
-    [ -n "$MILTER_PID" ] && kill "$MILTER_PID" 2>/dev/null && wait "$MILTER_PID" 2>/dev/null
     [ "$MODE" = postfix ] && pf_stop >/dev/null 2>&1
     return 0
 }
@@ -55,14 +53,8 @@ trap cleanup EXIT
 if [ "$(id -u)" = 0 ] && command -v postfix >/dev/null; then
     . tests/e2e/postfix.sh
     if pf_start "$DEMO/postfix" "$SMTP_PORT" ar@supplier.example alice@collect.example.com \
-            bob@collect.example.com carla@collect.example.com >"$DEMO/postfix.log" 2>&1; then
-        $B/ardent-milter -c "$DEMO/ardent.conf" -f >"$DEMO/milter.log" 2>&1 &
-        MILTER_PID=$!
-        for _ in $(seq 100); do
-            (exec 3<>/dev/tcp/127.0.0.1/$MILTER_PORT) 2>/dev/null && break
-            sleep 0.05
-        done
-        pf_milter "inet:127.0.0.1:$MILTER_PORT" >>"$DEMO/postfix.log" 2>&1
+            bob@collect.example.com carla@collect.example.com >"$DEMO/postfix.log" 2>&1 &&
+       pf_milter "inet:127.0.0.1:$MILTER_PORT" >>"$DEMO/postfix.log" 2>&1; then
         MODE=postfix
         echo "   replies go through ardent-milter attached to a private Postfix on 127.0.0.1:$SMTP_PORT"
     else
@@ -75,7 +67,8 @@ echo
 
 if [ "$MODE" = postfix ]; then
     python3 contrib/demo/play.py --build "$B" --demo "$DEMO" --conf "$DEMO/ardent.conf" \
-        --smtp "$SMTP_PORT" --maildir "$(pf_maildir ar@supplier.example)" --start $START
+        --smtp "$SMTP_PORT" --maildir "$(pf_maildir ar@supplier.example)" --start $START \
+        --milter "$B/ardent-milter -c $DEMO/ardent.conf -f" --milter-port "$MILTER_PORT"
 else
     python3 contrib/demo/play.py --build "$B" --demo "$DEMO" --conf "$DEMO/ardent.conf" --start $START
 fi
@@ -83,7 +76,9 @@ END=$(date -d "$START + 41 days" +%F)
 
 echo
 echo "== Collectors' queue on $END"
-$CTL --date "$END" queue | head -20
+$CTL --date "$END" queue >"$DEMO/queue.txt"
+head -12 "$DEMO/queue.txt"
+echo "   ... $(wc -l <"$DEMO/queue.txt") items in all ($DEMO/queue.txt)"
 echo
 echo "== Report on $END"
 $AGENT report --date "$END" --format text

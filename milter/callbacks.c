@@ -265,7 +265,7 @@ static sfsistat on_eom(SMFICTX *ctx)
     if (s) {
         g_ptr_array_add(m->rcpts, NULL);
         ArdIngestOpts o = {.recipients = (const char *const *)m->rcpts->pdata,
-                           .envelope_sender = m->sender, .today = ARD_DAY_NONE};
+                           .envelope_sender = m->sender, .today = milter_today};
         ok = ard_ingest(c->ctx->ingest, s, m->raw->str, m->raw->len, &o, &r, &err);
         milter_ctx_store_put(c->ctx, s);
     }

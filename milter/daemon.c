@@ -135,11 +135,15 @@ static bool write_pid(const char *path, GError **error)
     return ok;
 }
 
+ArdDay milter_today = ARD_DAY_NONE;
+
 static int run(ArdCli *cli)
 {
     if (cli->argc > 1)
         return ard_cli_usage(cli, "unexpected argument %s", cli->argv[1]);
     config_path = ard_config_file(cli->cfg);
+    if (cli->date_given)
+        milter_today = cli->today;
     GError *err = NULL;
     MilterCtx *c = milter_ctx_load(config_path, (const char *const *)reload_overrides, &err);
     if (!c)

@@ -36,6 +36,9 @@ ArdStore *milter_ctx_store(MilterCtx *c, GError **error);
 void milter_ctx_store_put(MilterCtx *c, ArdStore *s);
 
 extern struct smfiDesc milter_desc;
+/* --date: the day replies are applied as (demos and tests replay simulated
+ * days); ARD_DAY_NONE, the default, means the real date of each message. */
+extern ArdDay milter_today;
 /* Connections open right now (to let SIGTERM finish those in flight). */
 int milter_open_connections(void);
 void milter_wait_idle(int seconds);

@@ -16,6 +16,7 @@ import glob
 import json
 import os
 import smtplib
+import socket
 import subprocess
 import sys
 import time
@@ -61,6 +62,9 @@ class Demo:
         self.last_msgid = {}   # customer -> Message-ID of ardent's latest message
         self.sent = 0
         self.replied = 0
+        self.milter = None
+        self.milter_day = None
+        self.default_owner = a.default_owner
 
     def run(self, cmd, d):
         r = subprocess.run(cmd + ["--date", d.isoformat()], capture_output=True, text=True)
@@ -113,11 +117,15 @@ class Demo:
                 lead = p.get("lead_invoice")
                 inv = self.invoices.get(lead, {})
                 amount = money(inv["open_amount"], inv["currency"]) if inv else ""
-                self.say(d, "%-28.28s %s (%s), lead %s %s" % (self.name(cust), p["stage"],
-                         self.customers.get(cust, {}).get("locale", "en"), lead, amount))
+                why = ""
+                if "promise" in p["reason"]:
+                    why = " (%s)" % p["reason"].split(", ")[-1]
+                self.say(d, "%-28.28s %s (%s), lead %s %s%s" % (self.name(cust), p["stage"],
+                         self.customers.get(cust, {}).get("locale", "en"), lead, amount, why))
             elif p["action"] == "escalate":
+                owner = p.get("owner") or self.default_owner
                 self.say(d, "%-28.28s escalated to %s: %s" % (self.name(cust),
-                         (p.get("owner") or "?").split("@")[0] + "@", p["reason"]))
+                         owner.split("@")[0] + "@", p["reason"].split(": ", 1)[-1]))
 
     # --- the customers ---
     def find_message(self, msgid):
@@ -160,7 +168,7 @@ class Demo:
         return sender, to, m
 
     def deliver(self, d, sender, to, m):
-        """Returns (intent, confidence, customer, actions) as ardent saw it."""
+        """Returns (intent, confidence, sentiment, actions) as ardent saw it."""
         if self.a.smtp:
             box = os.path.join(self.a.maildir, "new")
             before = set(os.listdir(box)) if os.path.isdir(box) else set()
@@ -179,29 +187,62 @@ class Demo:
             intent = (got["X-Ardent-Intent"] or "?;").split(";")
             conf = intent[1].split("=")[1] if len(intent) > 1 and "=" in intent[1] else "?"
             actions = " ".join((got["X-Ardent-Actions"] or "").split()).split(", ")
-            return (intent[0].strip(), conf, got["X-Ardent-Customer"] or "?",
+            return (intent[0].strip(), conf, (got["X-Ardent-Sentiment"] or "").strip(),
                     [x for x in actions if x])
         path = os.path.join(self.a.demo, "replies", "%d.eml" % self.replied)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "wb") as f:
             f.write(m.as_bytes())
         out = json.loads(self.run(self.ctl + ["ingest", path], d).splitlines()[0])
-        return (out["intent"], "%.2f" % out["intent_confidence"], out["customer"] or "unknown",
+        return (out["intent"], "%.2f" % out["intent_confidence"], out["sentiment"],
                 out["actions"])
+
+    def milter_for(self, d):
+        """The milter applies replies as of the day it is told (--date), so
+        it is started afresh for each simulated day that has replies."""
+        if not self.a.milter or self.milter_day == d:
+            return
+        self.stop_milter()
+        log = open(os.path.join(self.a.demo, "milter.log"), "a")
+        self.milter = subprocess.Popen(self.a.milter.split() + ["--date", d.isoformat()],
+                                       stdout=log, stderr=log)
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.a.milter_port), timeout=1).close()
+                break
+            except OSError:
+                if self.milter.poll() is not None:
+                    sys.exit("demo: ardent-milter stopped; see %s/milter.log" % self.a.demo)
+                time.sleep(0.05)
+        self.milter_day = d
+
+    def stop_milter(self):
+        if self.milter:
+            self.milter.terminate()
+            self.milter.wait(timeout=30)
+            self.milter = None
 
     def answer(self, d):
         for rd, cust, lang, text in self.replies:
             if rd != d:
                 continue
+            self.milter_for(d)
             c = self.compose(d, cust, text)
             if c is None:
                 self.say(d, "%-28.28s (no ardent message to answer yet)" % self.name(cust))
                 continue
-            intent, conf, who, actions = self.deliver(d, *c)
-            self.say(d, "%-28.28s reply: %s %s -> %s" % (
-                self.name(cust) if cust != "-" else c[0], intent, conf, describe(actions)))
+            intent, conf, sentiment, actions = self.deliver(d, *c)
+            self.say(d, "%-28.28s reply: %s %s%s -> %s" % (
+                self.name(cust) if cust != "-" else c[0], intent, conf,
+                " (negative)" if sentiment == "negative" else "", describe(actions)))
 
     def play(self):
+        try:
+            self.play_days()
+        finally:
+            self.stop_milter()
+
+    def play_days(self):
         start = day(self.a.start)
         self.seen_payments = set()
         for n in range(self.a.weeks * 7):
@@ -251,6 +292,9 @@ def main():
     ap.add_argument("--conf", required=True)
     ap.add_argument("--smtp", type=int, default=0, help="Postfix's port; 0 = use ardentctl ingest")
     ap.add_argument("--maildir", help="the receivables Maildir Postfix delivers to")
+    ap.add_argument("--milter", help="the ardent-milter command line (run with --date per day)")
+    ap.add_argument("--milter-port", type=int, default=0)
+    ap.add_argument("--default-owner", default="carla@collect.example.com")
     ap.add_argument("--start", default="2026-03-02")
     ap.add_argument("--weeks", type=int, default=6)
     a = ap.parse_args()
