@@ -110,6 +110,12 @@ $(BUILD)/tools/facts-eval: $(BUILD)/obj/tests/tools/facts_eval.o $(BUILD)/libard
 facts-eval: $(BUILD)/tools/facts-eval
 	$(BUILD)/tools/facts-eval $(CORPUS) $(V)
 
+# Throughput of the milter, classifier and agent on this machine (needs root
+# and Postfix): make bench [QUICK=1]; results in bench/RESULTS.md.
+QUICK ?=
+bench: all
+	QUICK=$(QUICK) bench/run
+
 clean:
 	rm -rf build
 
