@@ -280,7 +280,7 @@ static bool lines(GKeyFile *kf, JsonObject *ctx, const char *list, const char *k
 static char *render_part(AgentTemplates *t, GKeyFile *kf, const char *stage, JsonObject *ctx,
                          ArdEscape esc, const char *loc, const char *subject, GError **error)
 {
-    static const char *const common[] = {"greeting", "table_heading", "total_label", "col_invoice",
+    static const char *const common[] = {"account_line", "greeting", "table_heading", "total_label", "col_invoice",
                                          "col_due", "col_amount", "col_days", "review_heading",
                                          "good_history_line", "pay_heading", "portal_line",
                                          "contact_line", "signoff"};

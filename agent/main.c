@@ -58,7 +58,7 @@ static ArdDay customer_today(const ArdCli *cli, const ArdCustomerFacts *f)
     return cli->date_given ? cli->today : ard_day_today(f->timezone);
 }
 
-static void print_line(const ArdDunningCustomer *c, const ArdDecision *d, const char *message_id,
+static char *json_line(const ArdDunningCustomer *c, const ArdDecision *d, const char *message_id,
                        const char *error)
 {
     const ArdCustomerFacts *f = &c->f;
@@ -120,10 +120,17 @@ static void print_line(const ArdDunningCustomer *c, const ArdDecision *d, const 
     json_builder_end_object(b);
     JsonNode *root = json_builder_get_root(b);
     char *s = json_to_string(root, FALSE);
-    puts(s);
-    g_free(s);
     json_node_unref(root);
     g_object_unref(b);
+    return s;
+}
+
+static void print_line(const ArdDunningCustomer *c, const ArdDecision *d, const char *message_id,
+                       const char *error)
+{
+    char *s = json_line(c, d, message_id, error);
+    puts(s);
+    g_free(s);
 }
 
 static ArdStore *open_store(ArdCli *cli, int *rc)
@@ -180,13 +187,22 @@ static bool data_fresh(ArdCli *cli, ArdStore *s, GDateTime *now, GError **error)
     if (max == 0)
         return true;
     char *at = NULL;
-    if (!ard_store_last_import(s, "payments", &at, error))
+    const char *kind = "payments";
+    if (!ard_store_last_import(s, kind, &at, error))
         return false;
+    /* An ERP that has never exported a payment: the invoices export is then
+     * what says how current the balances are. */
+    if (!*at) {
+        g_free(at);
+        kind = "invoices";
+        if (!ard_store_last_import(s, kind, &at, error))
+            return false;
+    }
     bool ok = false;
     if (!*at) {
         g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED,
-                    "no payments import recorded: refusing to send on unknown data "
-                    "(import payments first, or set agent.max_data_age_hours = 0)");
+                    "no payments or invoices import recorded: refusing to send on unknown "
+                    "data (import the ERP export first, or set agent.max_data_age_hours = 0)");
     } else {
         GDateTime *t = g_date_time_new_from_iso8601(at, NULL);
         if (!t) {
@@ -197,9 +213,9 @@ static bool data_fresh(ArdCli *cli, ArdStore *s, GDateTime *now, GError **error)
             g_date_time_unref(t);
             if (hours > (double)max)
                 g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED,
-                            "the last payments import (%s) is %.0f hours old, more than "
+                            "the last %s import (%s) is %.0f hours old, more than "
                             "agent.max_data_age_hours = %lld: refusing to send on stale data",
-                            at, hours, max);
+                            kind, at, hours, max);
             else
                 ok = true;
         }
@@ -217,7 +233,147 @@ typedef struct {
     char *local;
     GDateTime *now;
     int sent, failed, escalated, resumed;
+    GPtrArray *lines;      /* output lines held back until their batch is on disk */
+    GPtrArray *pending;    /* Pending *: Maildir messages staged in tmp/ */
+    char *first_failure;
 } Run;
+
+/* A Maildir message staged in tmp/, waiting for its batch to be committed. */
+typedef struct {
+    int64_t row;            /* 0: not yet queued */
+    ArdDunningCustomer *c;
+    ArdDecision *d;
+    ArdDay today;
+    char *token, *mid, *in_reply_to, *subject, *rcpts;
+    int64_t serial;
+    char *data;
+    gsize len;
+    guint line;
+    bool staged;
+} Pending;
+
+static void pending_free(Pending *p)
+{
+    ard_decision_free(p->d);
+    g_free(p->token);
+    g_free(p->mid);
+    g_free(p->in_reply_to);
+    g_free(p->subject);
+    g_free(p->rcpts);
+    g_free(p->data);
+    g_free(p);
+}
+
+enum { BATCH = 256 };
+
+static void emit(Run *r, char *line)
+{
+    if (r->pending->len == 0) {
+        puts(line);
+        g_free(line);
+    } else {
+        g_ptr_array_add(r->lines, line);
+    }
+}
+
+static void note_failure(Run *r, const char *why)
+{
+    r->failed++;
+    if (!r->first_failure)
+        r->first_failure = g_strdup(why);
+}
+
+/* Carries out a batch of Maildir messages: queues them in one committed
+ * transaction, writes them to tmp/, makes them durable with one sync and
+ * moves them into new/, then records them sent in one transaction, and
+ * prints the lines held back. The order keeps every message at most once. */
+static bool flush(Run *r, GError **error)
+{
+    bool ok = true;
+    guint n = r->pending->len;
+    if (n) {
+        Pending **pp = (Pending **)r->pending->pdata;
+        GArray *ob = g_array_new(FALSE, TRUE, sizeof(ArdOutbound));
+        GArray *obi = g_array_new(FALSE, FALSE, sizeof(guint));
+        for (guint i = 0; i < n; i++) {
+            Pending *p = pp[i];
+            if (p->row)
+                continue;
+            const ArdCustomerFacts *f = &p->c->f;
+            ArdOutbound o = {
+                .customer = f->id, .message_id = p->mid, .in_reply_to = p->in_reply_to,
+                .token = p->token, .stage = p->d->courtesy ? "courtesy" : ard_stage_name(p->d->stage),
+                .lead_invoice = p->d->lead >= 0
+                    ? g_array_index(f->invoices, ArdInvoiceFacts, p->d->lead).id : NULL,
+                .subject = p->subject, .sender = r->from, .recipients = p->rcpts,
+                .serial = p->serial, .run_date = p->today,
+            };
+            g_array_append_val(ob, o);
+            g_array_append_val(obi, i);
+        }
+        int64_t *rows = g_new0(int64_t, ob->len + 1);
+        if (!ard_store_dunning_queue_many(r->s, (ArdOutbound *)ob->data, ob->len, rows, error))
+            ok = false;
+        for (guint k = 0; ok && k < obi->len; k++)
+            pp[g_array_index(obi, guint, k)]->row = rows[k];
+        g_free(rows);
+        g_array_free(ob, TRUE);
+        g_array_free(obi, TRUE);
+
+        GPtrArray *u = g_ptr_array_new();
+        for (guint i = 0; ok && i < n; i++) {
+            Pending *p = pp[i];
+            GError *serr = NULL;
+            p->staged = ard_outbox_stage(r->out, p->token, p->data, p->len, &serr);
+            if (p->staged) {
+                g_ptr_array_add(u, p->token);
+            } else {
+                GError *e2 = NULL;
+                ard_store_dunning_failed(r->s, p->row, p->c->f.id, serr->message, &e2);
+                g_clear_error(&e2);
+                note_failure(r, serr->message);
+                r->lines->pdata[p->line] = json_line(p->c, p->d, NULL, serr->message);
+                g_clear_error(&serr);
+            }
+        }
+        GError *cerr = NULL;
+        bool committed = ok && ard_outbox_commit(r->out, (const char *const *)u->pdata, u->len, &cerr);
+        g_ptr_array_free(u, TRUE);
+        GArray *sent = g_array_new(FALSE, TRUE, sizeof(ArdSent));
+        for (guint i = 0; ok && i < n; i++) {
+            Pending *p = pp[i];
+            if (!p->staged)
+                continue;
+            if (committed || ard_outbox_delivered(r->out, p->token)) {
+                ArdSent m = {p->row, p->c->f.id, p->d->old_stage, p->d->stage, p->d->courtesy,
+                             p->today, p->d->reason};
+                g_array_append_val(sent, m);
+                r->sent++;
+                r->lines->pdata[p->line] = json_line(p->c, p->d, p->mid, NULL);
+            } else {
+                GError *e2 = NULL;
+                ard_store_dunning_failed(r->s, p->row, p->c->f.id, cerr->message, &e2);
+                g_clear_error(&e2);
+                note_failure(r, cerr->message);
+                r->lines->pdata[p->line] = json_line(p->c, p->d, NULL, cerr->message);
+            }
+        }
+        if (ok && !ard_store_dunning_sent_many(r->s, (ArdSent *)sent->data, sent->len, error))
+            ok = false;
+        g_array_free(sent, TRUE);
+        g_clear_error(&cerr);
+        for (guint i = 0; i < n; i++) {
+            if (!r->lines->pdata[pp[i]->line])
+                r->lines->pdata[pp[i]->line] = json_line(pp[i]->c, pp[i]->d, NULL, "not sent");
+            pending_free(pp[i]);
+        }
+        g_ptr_array_set_size(r->pending, 0);
+    }
+    for (guint i = 0; i < r->lines->len; i++)
+        puts(r->lines->pdata[i]);
+    g_ptr_array_set_size(r->lines, 0);
+    return ok;
+}
 
 static bool apply_changes(Run *r, const ArdDunningCustomer *c, const ArdDecision *d,
                           GError **error)
@@ -250,7 +406,7 @@ static bool apply_changes(Run *r, const ArdDunningCustomer *c, const ArdDecision
  * and committed before the hand-over, and a row left by a killed run is
  * finished (Maildir: by its file) rather than sent again. */
 static bool send_one(Run *r, ArdDunningCustomer *c, ArdDecision *d, ArdDay today, char **mid_out,
-                     GError **error)
+                     bool *deferred, GError **error)
 {
     const ArdCustomerFacts *f = &c->f;
     int64_t row = 0, serial;
@@ -316,7 +472,7 @@ static bool send_one(Run *r, ArdDunningCustomer *c, ArdDecision *d, ArdDay today
     gsize len;
     char *data = ard_mail_build(&m, ard_outbox_crlf(r->out), &len);
     bool ok = true;
-    if (!resume) {
+    if (!resume && !ard_outbox_is_maildir(r->out)) {
         char *rcpts = g_strjoinv(", ", (char **)f->emails->pdata);
         ArdOutbound ob = {
             .customer = f->id, .message_id = mid, .in_reply_to = prev, .token = token,
@@ -329,7 +485,26 @@ static bool send_one(Run *r, ArdDunningCustomer *c, ArdDecision *d, ArdDay today
         ok = ard_store_dunning_queue(r->s, &ob, &row, error);
         g_free(rcpts);
     }
-    if (ok) {
+    if (ok && ard_outbox_is_maildir(r->out)) {
+        Pending *pe = g_new0(Pending, 1);
+        pe->row = resume ? row : 0;
+        pe->c = c;
+        pe->d = d;
+        pe->today = today;
+        pe->token = g_strdup(token);
+        pe->mid = g_strdup(mid);
+        pe->in_reply_to = g_strdup(prev);
+        pe->subject = g_strdup(l.subject);
+        pe->rcpts = g_strjoinv(", ", (char **)f->emails->pdata);
+        pe->serial = serial;
+        pe->data = data;
+        pe->len = len;
+        data = NULL;
+        pe->line = r->lines->len;
+        g_ptr_array_add(r->lines, NULL);
+        g_ptr_array_add(r->pending, pe);
+        *deferred = true;
+    } else if (ok) {
         bool maybe = false;
         GError *send_err = NULL;
         if (ard_outbox_send(r->out, token, r->from, (const char *const *)f->emails->pdata, data,
@@ -422,40 +597,54 @@ static int cmd_run(ArdCli *cli)
         rc = ard_cli_fail(cli, err);
         goto out;
     }
-    char *first_failure = NULL;
+    r.lines = g_ptr_array_new_with_free_func(g_free);
+    r.pending = g_ptr_array_new();
     for (guint i = 0; i < set->customers->len; i++) {
         ArdDunningCustomer *c = set->customers->pdata[i];
         ArdDay today = customer_today(cli, &c->f);
         ArdDecision *d = ard_policy_decide(p, &c->f, today, r.now);
         char *mid = NULL;
+        bool deferred = false;
         if (!apply_changes(&r, c, d, &err)) {
             rc = ard_cli_fail(cli, err);
             err = NULL;
             ard_decision_free(d);
             break;
         }
-        if (d->action == ARD_ACT_SEND && !send_one(&r, c, d, today, &mid, &err)) {
-            if (err && !first_failure)
-                first_failure = g_strdup(err->message);
+        if (d->action == ARD_ACT_SEND && !send_one(&r, c, d, today, &mid, &deferred, &err)) {
+            if (err && !r.first_failure)
+                r.first_failure = g_strdup(err->message);
             if (d->printable)
-                print_line(c, d, NULL, err ? err->message : "not sent");
+                emit(&r, json_line(c, d, NULL, err ? err->message : "not sent"));
             g_clear_error(&err);
-        } else if (d->printable) {
-            print_line(c, d, mid, NULL);
+        } else if (!deferred && d->printable) {
+            emit(&r, json_line(c, d, mid, NULL));
         }
         g_free(mid);
-        ard_decision_free(d);
+        if (!deferred)
+            ard_decision_free(d);
+        if (r.pending->len >= BATCH && !flush(&r, &err)) {
+            rc = ard_cli_fail(cli, err);
+            err = NULL;
+            break;
+        }
     }
+    if (!flush(&r, &err) && rc == 0)
+        rc = ard_cli_fail(cli, err);
     fflush(stdout);
     fprintf(stderr, "%s: %d sent, %d finished from an interrupted run, %d escalated, %d failed\n",
             cli->prog, r.sent, r.resumed, r.escalated, r.failed);
     if (r.failed) {
         fprintf(stderr, "%s: %d messages not delivered (first: %s); they are retried on the "
-                        "next run\n", cli->prog, r.failed, first_failure ? first_failure : "?");
+                        "next run\n", cli->prog, r.failed, r.first_failure ? r.first_failure : "?");
         rc = ARD_EXIT_FAIL;
     }
-    g_free(first_failure);
 out:
+    if (r.lines)
+        g_ptr_array_free(r.lines, TRUE);
+    if (r.pending)
+        g_ptr_array_free(r.pending, TRUE);
+    g_free(r.first_failure);
     ard_dunning_set_free(set);
     ard_outbox_free(r.out);
     ard_store_close(r.s);

@@ -231,6 +231,67 @@ out:
     return ok;
 }
 
+bool ard_outbox_stage(ArdOutbox *o, const char *unique, const char *data, gsize len,
+                      GError **error)
+{
+    char *tmp = g_build_filename(o->maildir, "tmp", unique, NULL);
+    bool ok = false;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        gsize done = 0;
+        while (done < len) {
+            ssize_t w = write(fd, data + done, len - done);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                break;
+            done += (gsize)w;
+        }
+        ok = close(fd) == 0 && done == len;
+    }
+    if (!ok) {
+        g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "%s: %s", tmp, g_strerror(errno));
+        unlink(tmp);
+    }
+    g_free(tmp);
+    return ok;
+}
+
+static bool sync_dir(const char *dir, bool whole_fs, GError **error)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || (whole_fs ? syncfs(fd) : fsync(fd)) != 0) {
+        g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "%s: %s", dir, g_strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    close(fd);
+    return true;
+}
+
+bool ard_outbox_commit(ArdOutbox *o, const char *const *uniques, guint n, GError **error)
+{
+    char *tmpd = g_build_filename(o->maildir, "tmp", NULL);
+    char *newd = g_build_filename(o->maildir, "new", NULL);
+    bool ok = sync_dir(tmpd, true, error);
+    for (guint i = 0; ok && i < n; i++) {
+        char *a = g_build_filename(tmpd, uniques[i], NULL);
+        char *b = g_build_filename(newd, uniques[i], NULL);
+        if (rename(a, b) != 0) {
+            g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "%s: %s", a, g_strerror(errno));
+            ok = false;
+        }
+        g_free(a);
+        g_free(b);
+    }
+    if (ok)
+        ok = sync_dir(newd, false, error);
+    g_free(tmpd);
+    g_free(newd);
+    return ok;
+}
+
 typedef struct {
     const char *data;
     gsize len, off;

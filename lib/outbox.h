@@ -43,4 +43,11 @@ bool ard_outbox_send(ArdOutbox *o, const char *unique, const char *from,
                      const char *const *rcpts, const char *data, gsize len,
                      bool *maybe_sent, GError **error);
 
+/* Maildir in batches, for speed at scale: stage writes tmp/UNIQUE without
+ * waiting for the disk; commit makes every staged file durable with one
+ * syncfs() and only then renames each into new/ (and syncs new/). */
+bool ard_outbox_stage(ArdOutbox *o, const char *unique, const char *data, gsize len,
+                      GError **error);
+bool ard_outbox_commit(ArdOutbox *o, const char *const *uniques, guint n, GError **error);
+
 #endif

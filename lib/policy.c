@@ -364,7 +364,8 @@ ArdDecision *ard_policy_decide(const ArdPolicy *p, const ArdCustomerFacts *c, Ar
         if (!main_bal || llabs(bm->amount) > llabs(main_bal->amount))
             main_bal = bm;
     }
-    d->printable = c->invoices->len > 0 || d->balance != 0;
+    /* Only an open balance (some currency's net above zero) gets a line. */
+    d->printable = positive;
     d->segment = ard_policy_segment(p, c, d->balance, &d->segment_computed);
     d->risk = ard_policy_risk(c);
     const ArdSegmentPolicy *sp = &p->seg[d->segment];

@@ -4,7 +4,63 @@
 #include "store_int.h"
 #include "store_account.h"
 #include "money.h"
+#include "policy.h"
+#include "store_dunning.h"
 #include <string.h>
+
+static const ArdPolicy *account_policy;
+
+void ard_store_account_set_policy(const ArdPolicy *policy)
+{
+    account_policy = policy;
+}
+
+/* Segment and risk as the agent computes them, with their inputs, so a
+ * collector can see why an account is treated as it is. */
+static bool add_segment_and_risk(ArdStore *s, JsonObject *a, const char *id, ArdDay today,
+                                 GError **error)
+{
+    ArdDunningSet *set = ard_store_dunning_load(s, today, id, error);
+    if (!set)
+        return false;
+    if (set->customers->len == 1) {
+        ArdPolicy *def = account_policy ? NULL : ard_policy_default();
+        const ArdPolicy *p = account_policy ? account_policy : def;
+        const ArdDunningCustomer *c = set->customers->pdata[0];
+        GDateTime *now = g_date_time_new_now_utc();
+        ArdDecision *d = ard_policy_decide(p, &c->f, today, now);
+        g_date_time_unref(now);
+        json_object_set_string_member(a, "segment", ard_segment_name(d->segment));
+        json_object_set_string_member(a, "segment_source", d->segment_computed ? "computed" : "erp");
+        JsonObject *in = json_object_new();
+        json_object_set_double_member(in, "open_balance", ard_money_to_json(d->balance, "EUR"));
+        json_object_set_double_member(in, "billing_12m", ard_money_to_json(c->f.billing_12m, "EUR"));
+        json_object_set_double_member(in, "strategic_min_balance",
+                                      ard_money_to_json(p->strategic_min_balance, "EUR"));
+        json_object_set_double_member(in, "strategic_min_billing",
+                                      ard_money_to_json(p->strategic_min_billing, "EUR"));
+        json_object_set_double_member(in, "small_max_balance",
+                                      ard_money_to_json(p->small_max_balance, "EUR"));
+        json_object_set_double_member(in, "small_max_billing",
+                                      ard_money_to_json(p->small_max_billing, "EUR"));
+        json_object_set_object_member(a, "segment_inputs", in);
+        JsonObject *r = json_object_new();
+        json_object_set_int_member(r, "score", d->risk.score);
+        json_object_set_int_member(r, "paid_invoices", d->risk.paid_count);
+        json_object_set_double_member(r, "avg_days_late", d->risk.avg_days_late);
+        json_object_set_double_member(r, "trend_days", d->risk.trend);
+        json_object_set_int_member(r, "broken_promises", d->risk.broken_promises);
+        json_object_set_int_member(r, "disputes", d->risk.disputes);
+        json_object_set_boolean_member(r, "good_history", d->risk.good_history);
+        json_object_set_object_member(a, "risk", r);
+        json_object_set_int_member(a, "priority", d->priority);
+        json_object_set_string_member(a, "next_action", d->reason);
+        ard_decision_free(d);
+        ard_policy_free(def);
+    }
+    ard_dunning_set_free(set);
+    return true;
+}
 
 double ard_money_to_json(int64_t minor, const char *currency)
 {
@@ -231,6 +287,8 @@ JsonObject *ard_store_account(ArdStore *s, const char *id, ArdDay today, bool *e
         if (!rows(s, lists[i].sql, id, today, lists[i].fn, arr, error))
             goto fail;
     }
+    if (!add_segment_and_risk(s, a, id, today, error))
+        goto fail;
     return a;
 fail:
     json_object_unref(a);

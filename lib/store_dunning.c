@@ -38,11 +38,22 @@ void ard_dunning_set_free(ArdDunningSet *set)
     g_free(set);
 }
 
+/* Paid invoices arrive ordered by customer and due date: the running mean
+ * is the average, the last three make the recent average. */
+typedef struct {
+    ArdDunningCustomer *c;
+    int late[3];
+    int n;
+    double sum;
+} LateAcc;
+
 typedef struct {
     ArdStore *s;
     ArdDunningSet *set;
-    GHashTable *by_id;      /* id -> ArdDunningCustomer */
+    GHashTable *by_id;          /* id -> ArdDunningCustomer */
     const char *only;
+    LateAcc late;
+    GHashTable *open_promises;  /* customer id -> OpenPromise */
 } Loader;
 
 static const char *intern(Loader *l, sqlite3_stmt *st, int col)
@@ -90,8 +101,6 @@ static void row_contact(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
     g_ptr_array_add(c->f.emails, (gpointer)copy(l, st, 1));
 }
 
-static GHashTable *disputed_invoices;
-
 static void row_invoice(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
 {
     ArdInvoiceFacts v = {0};
@@ -119,45 +128,36 @@ static void row_billing(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
     c->f.billing_12m = sqlite3_column_int64(st, 1);
 }
 
-/* Rows arrive ordered by customer and due date: the running mean is the
- * average, the last three make the recent average. */
-typedef struct {
-    ArdDunningCustomer *c;
-    int late[3];
-    int n;
-    double sum;
-} LateAcc;
-static LateAcc late_acc;
 
-static void late_flush(void)
+static void late_flush(LateAcc *late_acc)
 {
-    ArdDunningCustomer *c = late_acc.c;
-    if (!c || late_acc.n == 0)
+    ArdDunningCustomer *c = late_acc->c;
+    if (!c || late_acc->n == 0)
         return;
-    c->f.paid_count = late_acc.n;
-    c->f.avg_days_late = late_acc.sum / late_acc.n;
-    int k = MIN(late_acc.n, 3);
+    c->f.paid_count = late_acc->n;
+    c->f.avg_days_late = late_acc->sum / late_acc->n;
+    int k = MIN(late_acc->n, 3);
     double r = 0;
     for (int i = 0; i < k; i++)
-        r += late_acc.late[i];
+        r += late_acc->late[i];
     c->f.recent_days_late = r / k;
 }
 
 static void row_paid(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
 {
-    (void)l;
-    if (late_acc.c != c) {
-        late_flush();
-        memset(&late_acc, 0, sizeof late_acc);
-        late_acc.c = c;
+    LateAcc *late_acc = &l->late;
+    if (late_acc->c != c) {
+        late_flush(late_acc);
+        memset(late_acc, 0, sizeof *late_acc);
+        late_acc->c = c;
     }
     ArdDay due = day_of(ard_col_text(st, 1)), paid = day_of(ard_col_text(st, 2));
     if (due == ARD_DAY_NONE || paid == ARD_DAY_NONE)
         return;
     int late = paid > due ? paid - due : 0;
-    late_acc.late[late_acc.n % 3] = late;
-    late_acc.n++;
-    late_acc.sum += late;
+    late_acc->late[late_acc->n % 3] = late;
+    late_acc->n++;
+    late_acc->sum += late;
 }
 
 static void row_last_payment(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
@@ -177,7 +177,6 @@ typedef struct {
     int64_t amount;
     ArdDay created;
 } OpenPromise;
-static GHashTable *open_promises; /* customer -> OpenPromise */
 
 static void row_promise(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
 {
@@ -197,7 +196,7 @@ static void row_promise(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
     p->amount = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
     p->invoices = copy(l, st, 4);
     p->created = day_of(ard_col_text(st, 6));
-    g_hash_table_replace(open_promises, (gpointer)c->f.id, p);
+    g_hash_table_replace(l->open_promises, (gpointer)c->f.id, p);
 }
 
 static void row_escalation(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
@@ -249,9 +248,10 @@ static void row_inbound(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
 
 /* Which open invoices an open promise covers: those it names, or all the
  * overdue ones when it names none; and whether it has been kept. */
-static void settle_promise(ArdStore *s, ArdDunningCustomer *c, ArdDay today, GError **error)
+static void settle_promise(Loader *l, ArdDunningCustomer *c, ArdDay today, GError **error)
 {
-    OpenPromise *p = g_hash_table_lookup(open_promises, c->f.id);
+    ArdStore *s = l->s;
+    OpenPromise *p = g_hash_table_lookup(l->open_promises, c->f.id);
     if (!p)
         return;
     char **named = p->invoices ? g_strsplit_set(p->invoices, ",; ", -1) : NULL;
@@ -305,10 +305,8 @@ ArdDunningSet *ard_store_dunning_load(ArdStore *s, ArdDay today, const char *onl
     ArdDunningSet *set = g_new0(ArdDunningSet, 1);
     set->customers = g_ptr_array_new_with_free_func(customer_free);
     set->strings = g_string_chunk_new(1 << 20);
-    Loader l = {s, set, g_hash_table_new(g_str_hash, g_str_equal), only};
-    open_promises = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-    disputed_invoices = NULL;
-    memset(&late_acc, 0, sizeof late_acc);
+    Loader l = {s, set, g_hash_table_new(g_str_hash, g_str_equal), only, {0},
+                g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free)};
     char year_ago[11];
     ard_day_format(today - 365, year_ago);
 
@@ -374,7 +372,7 @@ ArdDunningSet *ard_store_dunning_load(ArdStore *s, ArdDay today, const char *onl
                   " GROUP BY i.id ORDER BY i.customer_id, i.due_date",
               NULL, row_paid, error))
         goto fail;
-    late_flush();
+    late_flush(&l.late);
     if (!each(&l, "SELECT customer_id, max(date) FROM payments"
                   " WHERE (?1 IS NULL OR customer_id = ?1) GROUP BY customer_id",
               NULL, row_last_payment, error) ||
@@ -400,16 +398,16 @@ ArdDunningSet *ard_store_dunning_load(ArdStore *s, ArdDay today, const char *onl
         goto fail;
     for (guint i = 0; i < set->customers->len; i++) {
         ArdDunningCustomer *c = set->customers->pdata[i];
-        settle_promise(s, c, today, error);
+        settle_promise(&l, c, today, error);
         if (error && *error)
             goto fail;
     }
     g_hash_table_destroy(l.by_id);
-    g_hash_table_destroy(open_promises);
+    g_hash_table_destroy(l.open_promises);
     return set;
 fail:
     g_hash_table_destroy(l.by_id);
-    g_hash_table_destroy(open_promises);
+    g_hash_table_destroy(l.open_promises);
     ard_dunning_set_free(set);
     return NULL;
 }
@@ -424,24 +422,19 @@ static bool ensure_dunning(ArdStore *s, const char *customer, GError **error)
     return ard_store_exec_stmt(s, st, error);
 }
 
-bool ard_store_dunning_queue(ArdStore *s, const ArdOutbound *m, int64_t *row, GError **error)
+static bool queue_in(ArdStore *s, const ArdOutbound *m, int64_t *row, GError **error)
 {
     char day[11];
     ard_day_format(m->run_date, day);
-    char *now = ard_store_now(s);
-    if (!ard_store_begin(s, error)) {
-        g_free(now);
-        return false;
-    }
-    sqlite3_stmt *st;
     if (!ensure_dunning(s, m->customer, error))
-        goto fail;
-    st = ard_store_stmt(s,
+        return false;
+    sqlite3_stmt *st = ard_store_stmt(s,
         "INSERT INTO messages (direction, customer_id, message_id, in_reply_to, token, serial,"
         " run_date, stage, lead_invoice, subject, sender, recipients, status, created_at)"
         " VALUES ('out',?,?,?,?,?,?,?,?,?,?,?,'queued',?)", error);
     if (!st)
-        goto fail;
+        return false;
+    char *now = ard_store_now(s);
     ard_bind_text(st, 1, m->customer);
     ard_bind_text(st, 2, m->message_id);
     ard_bind_text(st, 3, m->in_reply_to);
@@ -454,23 +447,39 @@ bool ard_store_dunning_queue(ArdStore *s, const ArdOutbound *m, int64_t *row, GE
     ard_bind_text(st, 10, m->sender);
     ard_bind_text(st, 11, m->recipients);
     ard_bind_text(st, 12, now);
+    g_free(now);
     if (!ard_store_exec_stmt(s, st, error))
-        goto fail;
+        return false;
     *row = sqlite3_last_insert_rowid(s->db);
     st = ard_store_stmt(s, "UPDATE dunning SET next_serial = max(next_serial, ? + 1)"
                            " WHERE customer_id = ?", error);
     if (!st)
-        goto fail;
+        return false;
     sqlite3_bind_int64(st, 1, m->serial);
     sqlite3_bind_text(st, 2, m->customer, -1, SQLITE_STATIC);
-    if (!ard_store_exec_stmt(s, st, error) || !ard_store_commit(s, error))
-        goto fail;
-    g_free(now);
+    return ard_store_exec_stmt(s, st, error);
+}
+
+bool ard_store_dunning_queue_many(ArdStore *s, const ArdOutbound *m, guint n, int64_t *rows,
+                                  GError **error)
+{
+    if (!ard_store_begin(s, error))
+        return false;
+    for (guint i = 0; i < n; i++)
+        if (!queue_in(s, &m[i], &rows[i], error)) {
+            ard_store_rollback(s);
+            return false;
+        }
+    if (!ard_store_commit(s, error)) {
+        ard_store_rollback(s);
+        return false;
+    }
     return true;
-fail:
-    g_free(now);
-    ard_store_rollback(s);
-    return false;
+}
+
+bool ard_store_dunning_queue(ArdStore *s, const ArdOutbound *m, int64_t *row, GError **error)
+{
+    return ard_store_dunning_queue_many(s, m, 1, row, error);
 }
 
 static bool set_status(ArdStore *s, int64_t row, const char *status, const char *err,
@@ -496,18 +505,14 @@ bool ard_store_dunning_requeue(ArdStore *s, int64_t row, GError **error)
     return set_status(s, row, "queued", NULL, false, error);
 }
 
-bool ard_store_dunning_sent(ArdStore *s, int64_t row, const char *customer, ArdStage old_stage,
-                            ArdStage stage, bool courtesy, ArdDay run_date, const char *reason,
-                            GError **error)
+static bool sent_in(ArdStore *s, const ArdSent *m, GError **error)
 {
     char day[11];
-    ard_day_format(run_date, day);
-    if (!ard_store_begin(s, error))
-        return false;
+    ard_day_format(m->run_date, day);
     sqlite3_stmt *st;
-    if (!set_status(s, row, "sent", NULL, true, error) || !ensure_dunning(s, customer, error))
-        goto fail;
-    if (courtesy)
+    if (!set_status(s, m->row, "sent", NULL, true, error) || !ensure_dunning(s, m->customer, error))
+        return false;
+    if (m->courtesy)
         st = ard_store_stmt(s, "UPDATE dunning SET messages_sent = messages_sent + 1"
                                " WHERE customer_id = ?1", error);
     else
@@ -515,27 +520,48 @@ bool ard_store_dunning_sent(ArdStore *s, int64_t row, const char *customer, ArdS
                                " unanswered = unanswered + 1, stage = ?2, last_sent = ?3"
                                " WHERE customer_id = ?1", error);
     if (!st)
-        goto fail;
-    sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
-    if (!courtesy) {
-        sqlite3_bind_text(st, 2, ard_stage_name(stage), -1, SQLITE_STATIC);
+        return false;
+    sqlite3_bind_text(st, 1, m->customer, -1, SQLITE_STATIC);
+    if (!m->courtesy) {
+        sqlite3_bind_text(st, 2, ard_stage_name(m->stage), -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, day, -1, SQLITE_TRANSIENT);
     }
     if (!ard_store_exec_stmt(s, st, error) ||
-        !ard_store_event(s, customer, "agent", "message_sent", reason, error))
-        goto fail;
-    if (!courtesy && stage != old_stage) {
+        !ard_store_event(s, m->customer, "agent", "message_sent", m->reason, error))
+        return false;
+    if (!m->courtesy && m->stage != m->old_stage) {
         char *why = g_strdup_printf("stage %s -> %s with the message of %s",
-                                    ard_stage_name(old_stage), ard_stage_name(stage), day);
-        bool ok = ard_store_event(s, customer, "agent", "stage", why, error);
+                                    ard_stage_name(m->old_stage), ard_stage_name(m->stage), day);
+        bool ok = ard_store_event(s, m->customer, "agent", "stage", why, error);
         g_free(why);
         if (!ok)
-            goto fail;
+            return false;
     }
-    return ard_store_commit(s, error) || (ard_store_rollback(s), false);
-fail:
-    ard_store_rollback(s);
-    return false;
+    return true;
+}
+
+bool ard_store_dunning_sent_many(ArdStore *s, const ArdSent *m, guint n, GError **error)
+{
+    if (!ard_store_begin(s, error))
+        return false;
+    for (guint i = 0; i < n; i++)
+        if (!sent_in(s, &m[i], error)) {
+            ard_store_rollback(s);
+            return false;
+        }
+    if (!ard_store_commit(s, error)) {
+        ard_store_rollback(s);
+        return false;
+    }
+    return true;
+}
+
+bool ard_store_dunning_sent(ArdStore *s, int64_t row, const char *customer, ArdStage old_stage,
+                            ArdStage stage, bool courtesy, ArdDay run_date, const char *reason,
+                            GError **error)
+{
+    ArdSent m = {row, customer, old_stage, stage, courtesy, run_date, reason};
+    return ard_store_dunning_sent_many(s, &m, 1, error);
 }
 
 bool ard_store_dunning_failed(ArdStore *s, int64_t row, const char *customer, const char *why,
@@ -681,6 +707,65 @@ GPtrArray *ard_store_queue_items(ArdStore *s, ArdDay today, int days, GError **e
     if (rc != SQLITE_DONE) {
         ard_store_set_error(s, error, "reading the queue");
         g_ptr_array_free(out, TRUE);
+        return NULL;
+    }
+    return out;
+}
+
+void ard_flows_free(GArray *flows)
+{
+    if (!flows)
+        return;
+    for (guint i = 0; i < flows->len; i++)
+        g_free(g_array_index(flows, ArdFlow, i).customer);
+    g_array_free(flows, TRUE);
+}
+
+GArray *ard_store_flows(ArdStore *s, ArdDay today, GError **error)
+{
+    char d7[11], d14[11], d30[11], d60[11], d90[11], t[11];
+    ard_day_format(today - 6, d7);
+    ard_day_format(today - 13, d14);
+    ard_day_format(today - 29, d30);
+    ard_day_format(today - 59, d60);
+    ard_day_format(today - 89, d90);
+    ard_day_format(today, t);
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "SELECT customer_id, currency, sum(p7), sum(pp7), sum(p30), sum(pp30), sum(b90) FROM ("
+        " SELECT customer_id, currency,"
+        "  CASE WHEN date >= ?1 THEN amount ELSE 0 END AS p7,"
+        "  CASE WHEN date >= ?2 AND date < ?1 THEN amount ELSE 0 END AS pp7,"
+        "  CASE WHEN date >= ?3 THEN amount ELSE 0 END AS p30,"
+        "  CASE WHEN date >= ?4 AND date < ?3 THEN amount ELSE 0 END AS pp30, 0 AS b90"
+        "  FROM payments WHERE date >= ?4 AND date <= ?6"
+        " UNION ALL SELECT customer_id, currency, 0, 0, 0, 0, amount FROM invoices"
+        "  WHERE issue_date >= ?5 AND issue_date <= ?6 AND status <> 'void')"
+        " GROUP BY customer_id, currency", error);
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, d7, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, d14, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, d30, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, d60, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, d90, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, t, -1, SQLITE_TRANSIENT);
+    GArray *out = g_array_new(FALSE, TRUE, sizeof(ArdFlow));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ArdFlow f = {0};
+        f.customer = g_strdup(ard_col_text(st, 0));
+        g_strlcpy(f.currency, ard_col_text(st, 1), sizeof f.currency);
+        f.paid_7 = sqlite3_column_int64(st, 2);
+        f.paid_prev_7 = sqlite3_column_int64(st, 3);
+        f.paid_30 = sqlite3_column_int64(st, 4);
+        f.paid_prev_30 = sqlite3_column_int64(st, 5);
+        f.billed_90 = sqlite3_column_int64(st, 6);
+        g_array_append_val(out, f);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        ard_store_set_error(s, error, "reading payments for the report");
+        ard_flows_free(out);
         return NULL;
     }
     return out;

@@ -40,6 +40,9 @@ typedef struct {
  * takes its serial); *row is the messages row. Fails (ARD_ERROR_FAILED) when
  * the customer already has an outbound message for that date. */
 bool ard_store_dunning_queue(ArdStore *s, const ArdOutbound *m, int64_t *row, GError **error);
+/* The same for n messages in one transaction (rows[i] for m[i]). */
+bool ard_store_dunning_queue_many(ArdStore *s, const ArdOutbound *m, guint n, int64_t *rows,
+                                  GError **error);
 /* Puts a failed row of the date back to 'queued' for another try. */
 bool ard_store_dunning_requeue(ArdStore *s, int64_t row, GError **error);
 /* Marks it sent and moves the dunning state, with events, in one transaction.
@@ -47,6 +50,16 @@ bool ard_store_dunning_requeue(ArdStore *s, int64_t row, GError **error);
 bool ard_store_dunning_sent(ArdStore *s, int64_t row, const char *customer, ArdStage old_stage,
                             ArdStage stage, bool courtesy, ArdDay run_date, const char *reason,
                             GError **error);
+typedef struct {
+    int64_t row;
+    const char *customer;
+    ArdStage old_stage, stage;
+    bool courtesy;
+    ArdDay run_date;
+    const char *reason;
+} ArdSent;
+/* ard_store_dunning_sent for n messages in one transaction. */
+bool ard_store_dunning_sent_many(ArdStore *s, const ArdSent *m, guint n, GError **error);
 bool ard_store_dunning_failed(ArdStore *s, int64_t row, const char *customer, const char *why,
                               GError **error);
 
@@ -76,4 +89,17 @@ typedef struct {
 GPtrArray *ard_store_queue_items(ArdStore *s, ArdDay today, int days, GError **error);
 void ard_queue_item_free(gpointer p);
 
+
+
+/* Money that moved per customer and currency, for the report: payments in
+ * the last 7 days and the 7 before, the last 30 and the 30 before, and
+ * what was invoiced in the last 90 days. */
+typedef struct {
+    char *customer;
+    char currency[4];
+    int64_t paid_7, paid_prev_7, paid_30, paid_prev_30, billed_90;
+} ArdFlow;
+/* An array of ArdFlow; free with ard_flows_free. */
+GArray *ard_store_flows(ArdStore *s, ArdDay today, GError **error);
+void ard_flows_free(GArray *flows);
 #endif

@@ -10,7 +10,7 @@ if [ "$(id -u)" != 0 ] || ! command -v postfix >/dev/null; then
 fi
 trap 'pf_stop; rm -rf "$T"' EXIT
 port=$((20000 + RANDOM % 20000))
-pf_start "$T/pf" "$port" ap@zoe.example billing@plain.example ops@evil.example victim@example.com ||
+pf_start "$T/pf" "$port" ap@zoe.example billing@plain.example ops@evil.example victim@example.com ap@queued.example ||
     { notok "postfix starts"; done_testing; exit 0; }
 cat >"$T/ardent.conf" <<EOC
 [store]
@@ -44,6 +44,7 @@ EOC
 sqlite3 "$T/ardent.db" "UPDATE customers SET name = 'Evil Corp' || char(13,10) || 'Bcc: victim@example.com' WHERE id = 'X1'"
 expect_rc 0 "first run hands three messages to the relay" "$AGENT" -c "$C" --date 2026-03-03 run
 check "postfix delivered them" pf_wait_delivered 3 60
+check "one SMTP connection carried all three messages" grep -q 'disconnect from .* mail=3 rcpt=3 data=3' "$T/pf/maillog"
 expect_rc 0 "a week later, the second run" "$AGENT" -c "$C" --date 2026-03-10 run
 check "postfix delivered the follow-ups" pf_wait_delivered 6 60
 
@@ -113,4 +114,16 @@ check "the message is recorded as failed (got $st)" [ "$st" = failed ]
 expect_rc 0 "the next run retries and delivers" "$AGENT" -c "$C" --date 2026-03-17 --customer R1 run
 st=$(sqlite3 "$T/ardent.db" "select status from messages where customer_id='R1'")
 check "now sent (got $st)" [ "$st" = sent ]
+
+# At most once over SMTP: a message left 'queued' by a run killed during the
+# hand-over is never sent again, only recorded.
+"$CTL" -c "$C" import customers <(printf 'customer_id,name,email\nQ1,Queued Ltd,ap@queued.example\n') >/dev/null
+"$CTL" -c "$C" import invoices <(printf 'invoice_id,customer_id,issue_date,due_date,amount,currency\nQ-1,Q1,2026-01-01,2026-03-01,5.00,EUR\n') >/dev/null
+sqlite3 "$T/ardent.db" "INSERT INTO messages (direction, customer_id, message_id, token, serial, run_date, stage, status, created_at)
+  VALUES ('out','Q1','ardent.interrupted@example.com','interruptedtoken',1,'2026-03-17','reminder','queued','2026-03-17T02:00:00Z')"
+expect_rc 0 "the run after an interrupted hand-over" "$AGENT" -c "$C" --date 2026-03-17 --customer Q1 run
+st=$(sqlite3 "$T/ardent.db" "select count(*), group_concat(status) from messages where customer_id='Q1'")
+check "no second message row, the queued one is recorded as sent (got $st)" [ "$st" = "1|sent" ]
+check "the run says it finished it without sending" grep -q "0 sent, 1 finished from an interrupted run" "$T/err"
+check "and nothing more reached the customer" [ ! -d "$(pf_maildir ap@queued.example)/new" ] || [ -z "$(ls "$(pf_maildir ap@queued.example)/new")" ]
 done_testing

@@ -40,6 +40,7 @@ I,Iota SpA,ap@iota.example,,standard,0
 J,Kappa Srl,ap@kappa.example,,standard,0
 K,Lambda AB,ap@lambda.example,,standard,0
 L,Mu plc,ap@mu.example,,standard,0
+M,Nu KG,ap@nu.example,,standard,0
 EOC
 cat >"$T/invoices.csv" <<EOC
 invoice_id,customer_id,issue_date,due_date,amount,currency
@@ -60,8 +61,18 @@ J-1,J,$(d -30),$(d -3),5000.00,EUR
 J-2,J,$(d -30),$(d -2),100.00,EUR
 K-1,K,$(d -30),$(d -1),250.00,EUR
 L-1,L,$(d -30),$(d -1),650.00,EUR
+M-1,M,$(d -120),$(d -90),100.00,EUR
+M-2,M,$(d -90),$(d -60),100.00,EUR
+M-3,M,$(d -60),$(d -30),100.00,EUR
+M-4,M,$(d -30),$(d -1),100.00,EUR
 EOC
-echo "payment_id,customer_id,invoice_id,date,amount,currency" >"$T/payments.csv"
+# M has always paid on time: its message acknowledges that.
+cat >"$T/payments.csv" <<EOC
+payment_id,customer_id,invoice_id,date,amount,currency
+P-M1,M,M-1,$(d -90),100.00,EUR
+P-M2,M,M-2,$(d -59),100.00,EUR
+P-M3,M,M-3,$(d -30),100.00,EUR
+EOC
 "$CTL" -c "$C" --date "$(d -1)" import customers "$T/customers.csv" >/dev/null
 "$CTL" -c "$C" --date "$(d -1)" import invoices "$T/invoices.csv" >/dev/null
 "$CTL" -c "$C" --date "$(d -1)" import payments "$T/payments.csv" >/dev/null
@@ -79,6 +90,7 @@ reply() {  # customer day: a matched, non-automatic reply (what the milter recor
        UPDATE dunning SET last_reply = '$2T10:00:00Z', unanswered = 0 WHERE customer_id = '$1';"
 }
 second_run_quiet=1
+runs_ok=1
 for n in $(seq 0 62); do
     day=$(d "$n")
     case $n in
@@ -96,13 +108,14 @@ for n in $(seq 0 62); do
     if [ -n "$(grep -l '"customer":"A"' "$T/run-$(d $((n - 1))).json" 2>/dev/null | xargs -r grep -h '"customer":"A"' | grep message_id)" ]; then
         reply A "$day"
     fi
-    "$AGENT" -c "$C" --date "$day" plan >"$T/plan-$day.json" 2>>"$T/agent.err"
-    "$AGENT" -c "$C" --date "$day" run --maildir "$MD" >"$T/run-$day.json" 2>>"$T/agent.err" || echo "# run $day failed"
+    "$AGENT" -c "$C" --date "$day" plan >"$T/plan-$day.json" 2>>"$T/agent.err" || runs_ok=0
+    "$AGENT" -c "$C" --date "$day" run --maildir "$MD" >"$T/run-$day.json" 2>>"$T/agent.err" || runs_ok=0
     before=$(ls "$MD/new" | wc -l)
-    "$AGENT" -c "$C" --date "$day" run --maildir "$MD" >"$T/rerun-$day.json" 2>>"$T/agent.err"
+    "$AGENT" -c "$C" --date "$day" run --maildir "$MD" >"$T/rerun-$day.json" 2>>"$T/agent.err" || runs_ok=0
     after=$(ls "$MD/new" | wc -l)
     if [ "$before" != "$after" ] || grep -q message_id "$T/rerun-$day.json"; then second_run_quiet=0; fi
 done
+check "every plan and run exited 0 (sanitizers included)" [ "$runs_ok" = 1 ]
 check "a second run on the same date sends nothing (63 dates)" [ "$second_run_quiet" = 1 ]
 check "plan and run print the same decisions" \
     bash -c "diff <(sed 's/,\"message_id\":\"[^\"]*\"//' '$T/run-$(d 0).json') '$T/plan-$(d 0).json' >/dev/null"
@@ -149,7 +162,7 @@ check("D: hold reason names the promise and the grace",
 check("D: the promise is marked broken, with an event",
       db.execute("select status from promises where customer_id='D'").fetchone()[0] == "broken" and
       db.execute("select count(*) from events where customer_id='D' and kind='promise_broken' and cause='agent'").fetchone()[0] == 1)
-check("E: net balance zero (credit note): no dunning", sends("E") == [] and all(a == "none" for _, a in actions("E")))
+check("E: net balance zero (credit note): no dunning, no line", sends("E") == [] and all("E" not in plans[n] and "E" not in runs[n] for n in range(63)))
 s = sends("F")
 check("F: not yet due is never demanded; reminder the day after due",
       s and s[0] == (11, "reminder") and all(plans[n]["F"]["invoices"] == [] for n in range(0, 11)), s)
@@ -188,6 +201,9 @@ j = msgs[runs[0]["J"]["message_id"]]
 t = text_of(j)
 check("J: the disputed invoice is shown under review, not demanded",
       "Invoice J-1: 5,000.00 EUR, under review" in t and "Total overdue: 100.00 EUR" in t and "5,000.00 EUR, due" not in t, t)
+check("M: a good payment history is acknowledged; A's message says nothing of it",
+      "unusual for your account" in text_of(msgs[runs[0]["M"]["message_id"]]) and
+      "unusual for your account" not in text_of(msgs[runs[0]["A"]["message_id"]]))
 a = text_of(msgs[runs[25]["A"]["message_id"]])
 check("A final notice lists every overdue invoice", all(x in a for x in ("A-1", "A-2", "A-3")) and "Final notice" in msgs[runs[25]["A"]["message_id"]]["Subject"])
 ev = db.execute("select count(*) from events where cause='agent' and kind='message_sent'").fetchone()[0]
