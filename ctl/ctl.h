@@ -15,5 +15,10 @@ int ctl_import(ArdCli *cli);
 extern const GOptionEntry ctl_account_options[];
 int ctl_account(ArdCli *cli);
 int ctl_extract(ArdCli *cli);
+int ctl_ingest(ArdCli *cli);
+extern const GOptionEntry ctl_queue_options[];
+int ctl_queue(ArdCli *cli);
+extern const GOptionEntry ctl_resolve_options[];
+int ctl_resolve(ArdCli *cli);
 
 #endif

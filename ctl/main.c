@@ -12,6 +12,12 @@ static const ArdCommand commands[] = {
     {"account", "CUSTOMER", "Show one customer's account", ctl_account_options, ctl_account},
     {"extract", "FILE.eml...", "Show what the reply reader makes of raw messages (- = stdin)",
      NULL, ctl_extract},
+    {"ingest", "FILE.eml...", "Match, classify and apply replies as the milter does (- = stdin)",
+     NULL, ctl_ingest},
+    {"queue", "", "Open escalations, reviews and tasks, most urgent first", ctl_queue_options,
+     ctl_queue},
+    {"resolve", "ID", "Close one queue item, recording who and why", ctl_resolve_options,
+     ctl_resolve},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -21,6 +21,10 @@ const ArdKeySpec ard_config_keys[] = {
     {"milter", "timeout", ARD_KEY_INT, "300", NULL, 1, 86400},
     {"milter", "umask", ARD_KEY_STRING, "007", NULL, 0, 0},
 
+    /* reply: what lib/apply does with a reply */
+    {"reply", "paid_hold_days", ARD_KEY_INT, "5", NULL, 0, 90},
+    {"reply", "task_due_hours", ARD_KEY_INT, "8", NULL, 1, 720},
+
     /* agent */
     {"agent", "from", ARD_KEY_EMAIL, "", NULL, 0, 0},
     {"agent", "from_name", ARD_KEY_STRING, "Accounts Receivable", NULL, 0, 0},

@@ -1,0 +1,238 @@
+/* ardent-milter's daemon plumbing: options, configuration check, socket,
+ * privileges, pid file, syslog, and signals (SIGUSR1 reloads; libmilter's
+ * own signal thread turns SIGTERM and SIGHUP into a stop). Must never keep
+ * root after the socket is open, and never start with a configuration it
+ * has not fully checked. */
+#include "milter.h"
+#include "cli.h"
+#include "error.h"
+#include <errno.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+static char *opt_socket;
+static gboolean opt_foreground, opt_check;
+static char **reload_overrides;   /* -o and --db again on each reload */
+static bool foreground;
+
+static const GOptionEntry milter_options[] = {
+    {"socket", 'p', 0, G_OPTION_ARG_STRING, &opt_socket,
+     "Listen here (inet:PORT@HOST or unix:/path), overriding milter.socket", "SOCKET"},
+    {"foreground", 'f', 0, G_OPTION_ARG_NONE, &opt_foreground,
+     "Stay in the foreground and log to stderr too", NULL},
+    {"check", 'n', 0, G_OPTION_ARG_NONE, &opt_check,
+     "Check the configuration and models, then exit", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+void milter_log(int prio, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    syslog(prio, "%s", msg);
+    if (foreground)
+        fprintf(stderr, "ardent-milter: %s\n", msg);
+    g_free(msg);
+}
+
+static int facility(const char *name)
+{
+    static const struct { const char *n; int f; } map[] = {
+        {"mail", LOG_MAIL}, {"daemon", LOG_DAEMON}, {"user", LOG_USER},
+        {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2},
+        {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
+        {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(map); i++)
+        if (strcmp(map[i].n, name) == 0)
+            return map[i].f;
+    return LOG_MAIL;
+}
+
+/* The -o and --db options as given, to apply again on reload. */
+static void remember_overrides(int argc, char **argv)
+{
+    GPtrArray *o = g_ptr_array_new();
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-o") == 0 && i + 1 < argc)
+            g_ptr_array_add(o, g_strdup(argv[++i]));
+        else if (g_str_has_prefix(a, "-o") && a[2])
+            g_ptr_array_add(o, g_strdup(a + 2));
+        else if (strcmp(a, "--db") == 0 && i + 1 < argc)
+            g_ptr_array_add(o, g_strconcat("store.path=", argv[++i], NULL));
+        else if (g_str_has_prefix(a, "--db="))
+            g_ptr_array_add(o, g_strconcat("store.path=", a + 5, NULL));
+    }
+    g_ptr_array_add(o, NULL);
+    reload_overrides = (char **)g_ptr_array_free(o, FALSE);
+}
+
+static const char *config_path;
+
+static void *reload_thread(void *arg)
+{
+    sigset_t *set = arg;
+    for (;;) {
+        int sig = 0;
+        if (sigwait(set, &sig) != 0 || sig != SIGUSR1)
+            continue;
+        GError *err = NULL;
+        MilterCtx *c = milter_ctx_load(config_path, (const char *const *)reload_overrides, &err);
+        if (!c) {
+            milter_log(LOG_ERR, "reload failed, keeping the running configuration: %s",
+                       err->message);
+            g_error_free(err);
+            continue;
+        }
+        milter_ctx_install(c);
+        milter_log(LOG_INFO, "configuration and models reloaded (generation %u)", c->generation);
+    }
+    return NULL;
+}
+
+static bool drop_privileges(const char *user, GError **error)
+{
+    if (!user || !*user)
+        return true;
+    struct passwd *pw = getpwnam(user);
+    if (!pw) {
+        g_set_error(error, ARD_ERROR, ARD_ERROR_INPUT, "milter.user: no user \"%s\"", user);
+        return false;
+    }
+    if (getuid() == pw->pw_uid)
+        return true;
+    if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+        g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "cannot become %s: %s", user,
+                    g_strerror(errno));
+        return false;
+    }
+    if (setuid(0) == 0) {
+        g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "privileges could not be dropped");
+        return false;
+    }
+    return true;
+}
+
+static bool write_pid(const char *path, GError **error)
+{
+    if (!path || !*path)
+        return true;
+    char *pid = g_strdup_printf("%ld\n", (long)getpid());
+    bool ok = g_file_set_contents(path, pid, -1, error);
+    g_free(pid);
+    return ok;
+}
+
+static int run(ArdCli *cli)
+{
+    if (cli->argc > 1)
+        return ard_cli_usage(cli, "unexpected argument %s", cli->argv[1]);
+    config_path = ard_config_file(cli->cfg);
+    GError *err = NULL;
+    MilterCtx *c = milter_ctx_load(config_path, (const char *const *)reload_overrides, &err);
+    if (!c)
+        return ard_cli_fail(cli, err);
+    const char *sock = opt_socket ? opt_socket : ard_config_string(c->cfg, "milter", "socket");
+    if (opt_check) {
+        printf("%s: configuration %s and models are valid\n", cli->prog,
+               config_path ? config_path : "(built-in defaults)");
+        milter_ctx_release(c);
+        return 0;
+    }
+    foreground = opt_foreground;
+    openlog("ardent-milter", LOG_PID | LOG_NDELAY,
+            facility(ard_config_string(c->cfg, "milter", "syslog_facility")));
+
+    /* SIGUSR1 is taken by our own thread; SIGTERM, SIGHUP and SIGINT by
+     * libmilter's. Blocked here, before any thread exists, so that neither
+     * reaches a connection thread or the reload thread. */
+    static sigset_t set;
+    sigset_t all;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    all = set;
+    sigaddset(&all, SIGTERM);
+    sigaddset(&all, SIGHUP);
+    sigaddset(&all, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int rc = 1;
+    char *pid_file = g_strdup(ard_config_path(c->cfg, "milter", "pid_file"));
+    if (smfi_setconn((char *)sock) == MI_FAILURE ||
+        smfi_settimeout((int)ard_config_int(c->cfg, "milter", "timeout")) == MI_FAILURE ||
+        smfi_register(milter_desc) == MI_FAILURE) {
+        fprintf(stderr, "%s: cannot set up the milter on %s\n", cli->prog, sock);
+        goto out;
+    }
+    mode_t old = umask((mode_t)strtol(ard_config_string(c->cfg, "milter", "umask"), NULL, 8));
+    int opened = smfi_opensocket(true);
+    umask(old);
+    if (opened == MI_FAILURE) {
+        fprintf(stderr, "%s: cannot listen on %s\n", cli->prog, sock);
+        goto out;
+    }
+    if (!drop_privileges(ard_config_string(c->cfg, "milter", "user"), &err)) {
+        rc = ard_cli_fail(cli, err);
+        goto out;
+    }
+    if (!opt_foreground && daemon(0, 0) != 0) {
+        fprintf(stderr, "%s: cannot detach: %s\n", cli->prog, g_strerror(errno));
+        goto out;
+    }
+    if (!write_pid(pid_file, &err)) {
+        milter_log(LOG_ERR, "%s", err->message);
+        g_clear_error(&err);
+    }
+    milter_ctx_install(c);
+    c = NULL;
+    pthread_t th;
+    pthread_create(&th, NULL, reload_thread, &set);
+    pthread_detach(th);
+    milter_log(LOG_INFO, "listening on %s", sock);
+    int r = smfi_main();
+    /* The listener has stopped; let the messages in flight finish. */
+    int timeout = 30;
+    MilterCtx *cur = milter_ctx_acquire();
+    if (cur) {
+        timeout = (int)ard_config_int(cur->cfg, "milter", "timeout");
+        milter_ctx_release(cur);
+    }
+    milter_wait_idle(timeout);
+    milter_log(LOG_INFO, "stopped (%d connections still open)", milter_open_connections());
+    milter_ctx_shutdown();
+    if (pid_file && *pid_file)
+        unlink(pid_file);
+    rc = r == MI_SUCCESS ? 0 : 1;
+out:
+    milter_ctx_release(c);
+    g_free(pid_file);
+    closelog();
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    remember_overrides(argc, argv);
+    int rc = ard_cli_main(argc, argv, "ardent-milter",
+                          "ardent's mail filter for Postfix and sendmail.",
+                          "SIGUSR1 reloads configuration and models; SIGTERM finishes the "
+                          "messages in flight and stops.\n"
+                          "Exit status: 0 success, 1 failure, 2 bad usage or configuration.",
+                          NULL, milter_options, run);
+    g_strfreev(reload_overrides);
+    g_free(opt_socket);
+    return rc;
+}

@@ -1,0 +1,70 @@
+-- ardent-milter at the protocol level, without an MTA: a bare probe, mail
+-- for other recipients, aborts, several messages on one connection, an
+-- oversized body, and (with a classifier) the headers and the added owner.
+-- Globals from -D: socket, token (a reply token of customer C1), full ("1"
+-- when the build has a classifier).
+
+local function check(cond, what)
+  if not cond then error(what) end
+  mt.echo("ok: " .. what)
+end
+
+local function open()
+  local conn = mt.connect(socket, 40, 0.25)
+  check(conn ~= nil, "connect")
+  check(mt.conninfo(conn, "client.example", "127.0.0.1") == nil, "conninfo")
+  return conn
+end
+
+-- 1. a monitoring probe: connect and leave
+local probe = mt.connect(socket, 40, 0.25)
+check(probe ~= nil, "probe connects")
+mt.disconnect(probe)
+
+-- 2. mail for someone else is accepted before any header is read
+local conn = open()
+check(mt.mailfrom(conn, "<someone@customer.example>") == nil, "mail from")
+check(mt.rcptto(conn, "<sales@collect.example.com>") == nil, "rcpt to other")
+check(mt.getreply(conn) == SMFIR_CONTINUE, "rcpt continues")
+check(mt.data(conn) == nil, "data")
+check(mt.getreply(conn) == SMFIR_ACCEPT, "other recipients accepted at DATA")
+mt.disconnect(conn)
+
+-- 3. abort mid-message, then two more messages on the same connection
+conn = open()
+check(mt.mailfrom(conn, "<pay@one.example>") == nil, "mail from (abort)")
+check(mt.rcptto(conn, "<ar@collect.example.com>") == nil, "rcpt ar")
+check(mt.header(conn, "From", "pay@one.example") == nil, "header before abort")
+check(mt.abort(conn) == nil, "abort")
+
+local function reply(conn, n, body)
+  check(mt.mailfrom(conn, "<pay@one.example>") == nil, "mail from " .. n)
+  check(mt.rcptto(conn, "<ar+" .. token .. "@collect.example.com>") == nil, "rcpt token " .. n)
+  check(mt.header(conn, "From", "Pay <pay@one.example>") == nil, "From " .. n)
+  check(mt.header(conn, "To", "ar+" .. token .. "@collect.example.com") == nil, "To " .. n)
+  check(mt.header(conn, "Subject", "Re: invoice INV-100") == nil, "Subject " .. n)
+  check(mt.header(conn, "Message-ID", "<proto-" .. n .. "@one.example>") == nil, "Message-ID " .. n)
+  check(mt.header(conn, "X-Ardent-Intent", "paid; confidence=1.00") == nil, "forged header " .. n)
+  check(mt.header(conn, "X-Ardent-Customer", "C2") == nil, "forged customer " .. n)
+  check(mt.eoh(conn) == nil, "eoh " .. n)
+  check(mt.bodystring(conn, body) == nil, "body " .. n)
+  check(mt.eom(conn) == nil, "eom " .. n)
+  local r = mt.getreply(conn)
+  check(r == SMFIR_CONTINUE or r == SMFIR_ACCEPT, "never rejected " .. n)
+  check(mt.eom_check(conn, MT_HDRDELETE, "X-Ardent-Intent"), "forged intent removed " .. n)
+  check(mt.eom_check(conn, MT_HDRDELETE, "X-Ardent-Customer"), "forged customer removed " .. n)
+  if full == "1" then
+    check(mt.eom_check(conn, MT_HDRADD, "X-Ardent-Intent"), "intent header " .. n)
+    check(mt.eom_check(conn, MT_HDRADD, "X-Ardent-Customer", "C1"), "customer header " .. n)
+    check(mt.eom_check(conn, MT_HDRADD, "X-Ardent-Sentiment"), "sentiment header " .. n)
+  end
+end
+
+reply(conn, 1, "We dispute invoice INV-100: the goods never arrived. This is unacceptable.\r\n")
+if full == "1" then
+  check(mt.eom_check(conn, MT_RCPTADD, "alice@collect.example.com"), "owner added as recipient")
+end
+reply(conn, 2, "Thanks, noted.\r\n")
+-- 4. a body far over the byte limit (max_message_bytes = 2048 in the test)
+reply(conn, 3, string.rep("We will pay next week. ", 2000) .. "\r\n")
+mt.disconnect(conn)
