@@ -148,6 +148,12 @@ $(BUILD)/tools/bench-classify: $(BUILD)/obj/tests/tools/bench_classify.o $(BUILD
 bench-classify: $(BUILD)/tools/bench-classify
 	taskset -c 0 $(BUILD)/tools/bench-classify $(MODELS) $(CORPUS) 3
 
+# Throughput of the milter, classifier and agent on this machine (needs root
+# and Postfix): make bench [QUICK=1]; results in bench/RESULTS.md.
+QUICK ?=
+bench: all
+	QUICK=$(QUICK) bench/run
+
 clean:
 	rm -rf build
 

@@ -1,0 +1,81 @@
+/* The floor under any milter, for `make bench`: a libmilter filter that
+ * asks for every message (envelope, headers, body) as ardent-milter does,
+ * keeps nothing, and adds one header at end-of-message. What Postfix loses
+ * with it attached is the cost of the milter protocol itself, which no
+ * filter can go below.
+ *   null-milter inet:PORT@127.0.0.1 */
+#include <libmilter/mfapi.h>
+#include <stdio.h>
+#include <string.h>
+
+static sfsistat on_envfrom(SMFICTX *ctx, char **argv)
+{
+    (void)ctx, (void)argv;
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat on_header(SMFICTX *ctx, char *name, char *value)
+{
+    (void)ctx, (void)name, (void)value;
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat on_eoh(SMFICTX *ctx)
+{
+    (void)ctx;
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat on_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+    (void)ctx, (void)chunk, (void)len;
+    return SMFIS_CONTINUE;
+}
+
+static sfsistat on_eom(SMFICTX *ctx)
+{
+    smfi_addheader(ctx, "X-Bench-Null", "seen");
+    return SMFIS_CONTINUE;
+}
+
+/* The same negotiation as ardent-milter: header changes and recipients
+ * asked for, HELO and unknown commands switched off. */
+static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+                             unsigned long f2, unsigned long f3, unsigned long *pf0,
+                             unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+    (void)ctx, (void)f2, (void)f3;
+    const unsigned long need = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT;
+    if ((f0 & need) != need)
+        return SMFIS_REJECT;
+    *pf0 = need;
+    *pf1 = f1 & (SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_SKIP);
+    *pf2 = 0;
+    *pf3 = 0;
+    return SMFIS_CONTINUE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s inet:PORT@127.0.0.1\n", argv[0]);
+        return 2;
+    }
+    struct smfiDesc desc;
+    memset(&desc, 0, sizeof desc);
+    desc.xxfi_name = "bench-null";
+    desc.xxfi_version = SMFI_VERSION;
+    desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT;
+    desc.xxfi_envfrom = on_envfrom;
+    desc.xxfi_envrcpt = on_envfrom;   /* same shape: (ctx, argv) */
+    desc.xxfi_header = on_header;
+    desc.xxfi_eoh = on_eoh;
+    desc.xxfi_body = on_body;
+    desc.xxfi_eom = on_eom;
+    desc.xxfi_negotiate = on_negotiate;
+    if (smfi_setconn(argv[1]) == MI_FAILURE || smfi_register(desc) == MI_FAILURE) {
+        fprintf(stderr, "%s: cannot listen on %s\n", argv[0], argv[1]);
+        return 1;
+    }
+    return smfi_main() == MI_SUCCESS ? 0 : 1;
+}
