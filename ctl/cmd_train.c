@@ -14,6 +14,7 @@ static gboolean opt_no_subject;
 static gboolean opt_no_cues;
 static double opt_cue_weight;
 static int opt_prefix;
+static int opt_cv_report;
 
 const GOptionEntry ctl_train_options[] = {
     {"corpus", 0, 0, G_OPTION_ARG_FILENAME, &opt_corpus,
@@ -31,7 +32,10 @@ const GOptionEntry ctl_train_options[] = {
     {"cue-weight", 0, 0, G_OPTION_ARG_DOUBLE, &opt_cue_weight,
      "Scale the cue-word tokens' idf by X", "X"},
     {"stem", 0, 0, G_OPTION_ARG_INT, &opt_prefix,
-     "Also each longer word's first N letters as a feature (-1: none)", "N"},
+     "Also each longer word's first N letters as a feature (default 4; -1: none)", "N"},
+    {"cv-report", 0, 0, G_OPTION_ARG_INT, &opt_cv_report,
+     "1: print the intent confusion of the cross-validation on the training split; "
+     "2: and every misread training record", "N"},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -58,7 +62,7 @@ int ctl_train(ArdCli *cli)
         .corpus_dir = corpus, .out_dir = opt_out ? opt_out : models, .folds = 5, .min_df = (unsigned)opt_min_df,
         .char_min = cmin, .char_max = cmax, .word_ngrams = opt_words, .no_subject = opt_no_subject,
         .no_cues = opt_no_cues, .cue_weight = opt_cue_weight,
-        .prefix = opt_prefix,
+        .prefix = opt_prefix, .cv_report = opt_cv_report,
         .progress = progress, .progress_data = (void *)"ardentctl train",
     };
     ArdTrainReport rep;

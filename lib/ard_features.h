@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #define ARD_FEATURES_VERSION 1
-#define ARD_CUES_VERSION 2
+#define ARD_CUES_VERSION 3
 
 typedef struct {
     uint32_t index; /* hash bucket, 0 .. 2^hash_bits-1 */

@@ -206,9 +206,11 @@ static double macro_f1(const double *y, const double *pred, int n, int k)
 }
 
 /* Chooses C by cross-validation, then trains with probability estimates. */
+/* cv_pred, when not NULL, receives the cross-validated predictions at the
+ * chosen C. */
 static struct svm_model *train_task(const ArdTrainOptions *opt, const char *task,
                                     struct svm_problem *prob, int kernel, int k, double *chosen_c,
-                                    double *cv_f1, GError **error)
+                                    double *cv_f1, double *cv_pred, GError **error)
 {
     int *count = g_new0(int, k);
     for (int i = 0; i < prob->l; i++)
@@ -254,6 +256,8 @@ static struct svm_model *train_task(const ArdTrainOptions *opt, const char *task
         if (f1 > best + 1e-9) {
             best = f1;
             best_c = grid[g];
+            if (cv_pred)
+                memcpy(cv_pred, pred, sizeof(double) * (size_t)prob->l);
         }
     }
     g_free(pred);
@@ -326,6 +330,36 @@ static struct svm_node **gram_rows(struct svm_node *const *x, size_t n, size_t d
     g_free(dense);
     *block = nodes;
     return rows;
+}
+
+/* The cross-validated intent confusion on the training split, and with
+ * cv_report >= 2 each misread record: what error analysis may look at
+ * without touching the test split. */
+static void cv_report(const ArdTrainOptions *opt, GPtrArray *train, const double *y,
+                      const double *pred)
+{
+    int conf[ARD_N_INTENTS][ARD_N_INTENTS] = {{0}};
+    for (guint i = 0; i < train->len; i++)
+        conf[(int)y[i]][(int)pred[i]]++;
+    GString *s = g_string_new("cv confusion (rows: labelled, columns: predicted)\n");
+    for (int c = 0; c < ARD_N_INTENTS; c++) {
+        g_string_append_printf(s, "%-16s", ard_intent_names[c]);
+        for (int o = 0; o < ARD_N_INTENTS; o++)
+            g_string_append_printf(s, " %4d", conf[c][o]);
+        g_string_append_c(s, '\n');
+    }
+    g_string_truncate(s, s->len - 1);
+    say(opt, "%s", s->str);
+    g_string_free(s, TRUE);
+    for (guint i = 0; opt->cv_report >= 2 && i < train->len; i++) {
+        if (y[i] == pred[i])
+            continue;
+        const ArdRecord *r = train->pdata[i];
+        char *flat = g_strdelimit(g_strdup(r->text), "\n\t", ' ');
+        say(opt, "cv miss\t%s\t%s\t%s\t%s\t%s", r->id, r->intent,
+            ard_intent_names[(int)pred[i]], r->subject, flat);
+        g_free(flat);
+    }
 }
 
 bool ard_train(const ArdTrainOptions *opt, ArdTrainReport *rep, GError **error)
@@ -409,10 +443,14 @@ bool ard_train(const ArdTrainOptions *opt, ArdTrainReport *rep, GError **error)
     }
     struct svm_problem pi = {(int)n, yi, gx ? gx : x}, ps = {(int)n, ys, gx ? gx : x};
     struct svm_model *mi = NULL, *ms = NULL;
+    double *cv_pred = opt->cv_report ? g_new(double, n ? n : 1) : NULL;
     bool ok = (mi = train_task(opt, "intent", &pi, kernel, ARD_N_INTENTS, &rep->intent_c,
-                               &rep->intent_cv_f1, error)) != NULL &&
-              (ms = train_task(opt, "sentiment", &ps, kernel, ARD_N_SENTIMENTS, &rep->sentiment_c,
-                               &rep->sentiment_cv_f1, error)) != NULL;
+                               &rep->intent_cv_f1, cv_pred, error)) != NULL;
+    if (ok && cv_pred)
+        cv_report(opt, train, yi, cv_pred);
+    g_free(cv_pred);
+    ok = ok && (ms = train_task(opt, "sentiment", &ps, kernel, ARD_N_SENTIMENTS,
+                                &rep->sentiment_c, &rep->sentiment_cv_f1, NULL, error)) != NULL;
     if (ok && !g_file_test(opt->out_dir, G_FILE_TEST_IS_DIR) &&
         g_mkdir_with_parents(opt->out_dir, 0755) != 0) {
         g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "cannot create %s", opt->out_dir);

@@ -30,6 +30,9 @@ typedef struct {
     int no_cues;            /* 1: no cue-word tokens */
     double cue_weight;      /* 0: the default spec's */
     int prefix;             /* word stems of N code points; 0: the default spec's, -1: none */
+    /* 1: report the intent confusion of the cross-validation at the chosen
+     * C (training split only); 2: and every misread training record. */
+    int cv_report;
     /* One line of progress at a time, without newline; may be NULL. */
     void (*progress)(const char *line, void *data);
     void *progress_data;

@@ -139,6 +139,47 @@ static void test_cues(void **state)
     ard_vector_clear(&x);
 }
 
+/* Whether the text's features hold the cue token (a word-namespace hash). */
+static bool has_cue(const char *text, const char *cue)
+{
+    ArdFeatureSpec spec = {.hash_bits = 18, .word_ngrams = 1, .cues = ARD_CUES_VERSION};
+    ArdVector x;
+    ard_vector_init(&x);
+    ard_features_count(&spec, NULL, text, &x);
+    char ns = 'w';
+    uint32_t want = ard_fnv1a32(ard_fnv1a32(ARD_FNV_BASIS, &ns, 1), cue, strlen(cue)) &
+                    ((1u << spec.hash_bits) - 1);
+    bool found = false;
+    for (size_t i = 0; i < x.n; i++)
+        found = found || x.v[i].index == want;
+    ard_vector_clear(&x);
+    return found;
+}
+
+static void test_cue_context(void **state)
+{
+    (void)state;
+    /* The tense before a payment word, in more than one language. */
+    assert_true(has_cue("It will be paid on Friday.", "#cue-paid-later"));
+    assert_false(has_cue("It will be paid on Friday.", "#cue-paid-done"));
+    assert_true(has_cue("It has been paid.", "#cue-paid-done"));
+    assert_false(has_cue("It has been paid.", "#cue-paid-later"));
+    assert_true(has_cue("Die Rechnungen werden am 25.11. \xc3\xbc" "berwiesen.", "#cue-paid-later"));
+    assert_true(has_cue("Die Rechnung wurde gestern \xc3\xbc" "berwiesen.", "#cue-paid-done"));
+    assert_true(has_cue("La facture sera r\xc3\xa9gl\xc3\xa9" "e le 30 juin.", "#cue-paid-later"));
+    /* Present-tense promises share a token across languages. */
+    assert_true(share_bucket("we pay", "ik betaal"));
+    /* Short cue words match whole words only. */
+    assert_true(has_cue("tot maandag afwezig", "#cue-away"));
+    assert_false(has_cue("the total", "#cue-away"));
+    assert_false(has_cue("done", "#cue-not"));
+    /* Addresses and questions. */
+    assert_true(has_cue("Please write to ap@example.com instead.", "#cue-email"));
+    assert_false(has_cue("Please write to us @ the office.", "#cue-email"));
+    assert_true(has_cue("Which invoice is this?", "#cue-question"));
+    assert_false(has_cue("We will pay on Friday.", "#cue-question"));
+}
+
 static double weight_of(const ArdFeatures *f, const char *text, const char *word)
 {
     ArdVector v, w;
@@ -266,6 +307,7 @@ int main(void)
         cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_fnv),
         cmocka_unit_test(test_cues),
+        cmocka_unit_test(test_cue_context),
         cmocka_unit_test(test_counts_deterministic),
         cmocka_unit_test(test_idf_and_norm),
         cmocka_unit_test(test_meta_round_trip),
