@@ -216,10 +216,17 @@ static bool out_of_office_text(const char *o)
         {"ich bin vom ", {"nicht im büro", "abwesend", "im urlaub", "nicht erreichbar", "außer haus"}},
         {"ik ben tot ", {"afwezig", "niet op kantoor", "met vakantie", "op vakantie", "niet bereikbaar"}},
         {"ik ben van ", {"afwezig", "niet op kantoor", "met vakantie", "op vakantie", "niet bereikbaar"}},
+        /* "Ik ben wegens ziekte voor onbepaalde tijd afwezig." */
+        {"ik ben wegens ", {"afwezig", "niet op kantoor", "niet bereikbaar", NULL}},
+        {"ich bin wegen ", {"abwesend", "nicht im büro", "nicht erreichbar", NULL}},
+
         {"du ", {"je suis absent", "je serai absent", NULL}},
         {"hasta el ", {"estaré fuera", "estoy fuera", "de vacaciones", NULL}},
         {"until ", {"i am out of the office", "i will be out of the office", "i am away", NULL}},
     };
+    /* "Out of office 08.09-15.09.": a subject-like opening made of dates */
+    if (g_str_has_prefix(o, "out of office ") && g_ascii_isdigit(o[14]))
+        return true;
     for (size_t i = 0; i < G_N_ELEMENTS(dated); i++) {
         if (!g_str_has_prefix(o, dated[i].lead))
             continue;

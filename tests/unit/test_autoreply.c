@@ -121,6 +121,9 @@ static void test_text_signals(void **state)
         "Gracias por su mensaje. Estaré fuera de la oficina hasta el 18 de marzo.",
         "Ik ben afwezig tot en met 18 maart.",
         "Ik ben tot 18 maart afwezig.",
+        "Ik ben wegens ziekte voor onbepaalde tijd afwezig. Voor vragen: financien@example.nl.",
+        "Ich bin wegen einer Fortbildung bis Freitag nicht im Büro.",
+        "Out of office 08.09-15.09. For accounts questions contact finance@example.co.uk.",
         "Thank you for contacting us. We have received your request (case 0042-311) and will reply soon.",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(autos); i++) {
@@ -135,6 +138,7 @@ static void test_text_signals(void **state)
         "Ich war im Urlaub. Die Rechnung ist bezahlt.",
         "Je suis désolé du retard, le paiement est parti. J'étais absent.",
         "Hello, invoice 123 was paid. Ik ben afwezig volgende week.",
+        "Out of office all week, but I paid invoice 4471 before leaving.",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(people); i++) {
         if (kind_of("Subject: Re: Invoice\n", people[i]) != ARD_KIND_REPLY)
