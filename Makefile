@@ -92,8 +92,11 @@ install: all
 	    $(DESTDIR)$(PREFIX)/etc/ardent $(DESTDIR)$(PREFIX)/share/ardent/models
 	install -m 755 $(BUILD)/ardentctl $(BUILD)/ardent-agent $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 $(BUILD)/ardent-milter $(DESTDIR)$(PREFIX)/sbin/
+	# the build tree's relative paths become the installed ones
 	test -e $(DESTDIR)$(PREFIX)/etc/ardent/ardent.conf || \
-	    install -m 644 conf/ardent.conf $(DESTDIR)$(PREFIX)/etc/ardent/ardent.conf
+	    sed -e 's|^path = ../var/ardent.db$$|path = /var/lib/ardent/ardent.db|' \
+	        -e 's|^models = ../models$$|models = $(PREFIX)/share/ardent/models|' \
+	        conf/ardent.conf >$(DESTDIR)$(PREFIX)/etc/ardent/ardent.conf
 	if ls models/*.model >/dev/null 2>&1; then \
 	    install -m 644 models/*.model models/*.meta $(DESTDIR)$(PREFIX)/share/ardent/models/; fi
 	if [ -d conf/templates ]; then cp -r conf/templates $(DESTDIR)$(PREFIX)/etc/ardent/; fi
