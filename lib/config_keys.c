@@ -7,6 +7,7 @@ const ArdKeySpec ard_config_keys[] = {
     /* store */
     {"store", "path", ARD_KEY_PATH, "/var/lib/ardent/ardent.db", NULL, 0, 0},
     {"store", "busy_timeout_ms", ARD_KEY_INT, "5000", NULL, 0, 600000},
+    {"store", "synchronous", ARD_KEY_ENUM, "normal", "normal|full", 0, 0},
 
     /* milter */
     {"milter", "socket", ARD_KEY_STRING, "inet:8891@127.0.0.1", NULL, 0, 0},

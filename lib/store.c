@@ -191,8 +191,17 @@ ArdStore *ard_store_open(const char *path, int busy_timeout_ms, GError **error)
 
 ArdStore *ard_store_open_config(const ArdConfig *cfg, GError **error)
 {
-    return ard_store_open(ard_config_path(cfg, "store", "path"),
-                          (int)ard_config_int(cfg, "store", "busy_timeout_ms"), error);
+    ArdStore *s = ard_store_open(ard_config_path(cfg, "store", "path"),
+                                 (int)ard_config_int(cfg, "store", "busy_timeout_ms"), error);
+    /* full: every commit waits for an fsync of the WAL, so a reply the milter
+     * has recorded survives a power loss too; normal (the default) survives
+     * any crash of ardent or of Postfix but not of the machine. */
+    if (s && strcmp(ard_config_string(cfg, "store", "synchronous"), "full") == 0 &&
+        !exec(s, "PRAGMA synchronous = FULL", error)) {
+        ard_store_close(s);
+        return NULL;
+    }
+    return s;
 }
 
 void ard_store_close(ArdStore *store)

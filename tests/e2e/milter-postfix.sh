@@ -2,8 +2,10 @@
 # ardent-milter behind a real Postfix on loopback (tests/e2e/postfix.sh):
 # replies sent over SMTP get the headers and change the store, escalations
 # reach the owner's Maildir, other mail passes untouched, forged X-Ardent-*
-# headers are gone, a killed milter loses nothing, and 20 concurrent sessions
-# of 100 messages are all delivered and recorded once.
+# headers are gone, a killed milter loses nothing, SIGUSR1 reloads the
+# configuration without dropping a connection, and 20 concurrent sessions
+# of 100 replies, sent while the agent runs on the same store, are all
+# delivered and recorded once.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/postfix.sh"
 trap 'pf_stop; [ -n "${mpid:-}" ] && kill $mpid 2>/dev/null; rm -rf "$T"' EXIT
@@ -115,12 +117,119 @@ pf_wait_delivered $((before + 1)) 60
 check "after the restart the milter reads replies again" \
     test "$(grep -cE 'customer=|unchanged' "$T/milter.log")" -gt "$lines"
 
-# 20 concurrent sessions of 100 messages each.
+# SIGUSR1 reloads configuration and models without dropping a connection.
+# An SMTP session opened before the reload sends one reply, waits across the
+# reload, then sends another; Postfix keeps one milter connection per SMTP
+# session, so that connection keeps the generation it started with.
+msgfile() { grep -l "^Message-ID: <$2>" "$(box "$1")"/new/* 2>/dev/null | head -1; }
+python3 - "$sport" "$T/go" >"$T/held.out" 2>&1 <<'PY' &
+import os, smtplib, sys, time
+port, go = int(sys.argv[1]), sys.argv[2]
+def msg(mid):
+    return (f"From: pay@one.example\r\nTo: ar@collect.example.com\r\nSubject: Re: INV-100\r\n"
+            f"Message-ID: <{mid}>\r\nDate: Mon, 16 Feb 2026 10:00:00 +0000\r\n\r\n"
+            f"We will pay INV-100 on Friday.\r\n").encode()
+with smtplib.SMTP("127.0.0.1", port, timeout=120) as s:
+    s.sendmail("pay@one.example", ["ar@collect.example.com"], msg("held-1@one.example"))
+    for _ in range(600):
+        if os.path.exists(go):
+            break
+        time.sleep(0.1)
+    s.noop()
+    s.sendmail("pay@one.example", ["ar@collect.example.com"], msg("held-2@one.example"))
+PY
+hpid=$!
+for i in $(seq 1 300); do [ -n "$(msgfile ar@collect.example.com held-1@one.example)" ] && break; sleep 0.1; done
+check "a session opened before the reload delivers its first reply with the headers" \
+    grep -q '^X-Ardent-Intent: ' "$(msgfile ar@collect.example.com held-1@one.example)"
+# Visible change: the receivables address moves from ar@ to sales@.
+cp "$T/ardent.conf" "$T/ardent.conf.orig"
+sed -i 's/^receivables = .*/receivables = sales@collect.example.com/' "$T/ardent.conf"
+reloads() { grep -c 'configuration and models reloaded' "$T/milter.log"; }
+r0=$(reloads)
+kill -USR1 $mpid
+for i in $(seq 1 300); do [ "$(reloads)" -gt "$r0" ] && break; sleep 0.1; done
+check "SIGUSR1: the milter logs the reload" test "$(reloads)" -gt "$r0"
+check "the milter is still running after SIGUSR1" kill -0 $mpid
 before=$(pf_count)
-smtp-source -s 20 -m 2000 -c -f pay@one.example -t ar@collect.example.com -l 2000 \
-    127.0.0.1:$sport >/dev/null 2>&1
+send u1@one.example pay@one.example sales@collect.example.com "Paid INV-100 yesterday."
+send u2@one.example pay@one.example ar@collect.example.com "Paid INV-100 yesterday."
+pf_wait_delivered $((before + 2)) 60
+check "after the reload a new connection treats sales@ as receivables" \
+    grep -q '^X-Ardent-Intent: ' "$(msgfile sales@collect.example.com u1@one.example)"
+u2=$(msgfile ar@collect.example.com u2@one.example)
+check "and ar@ no longer (delivered, no headers added)" \
+    bash -c "[ -n '$u2' ] && ! grep -q '^X-Ardent-Intent: ' '$u2'"
+touch "$T/go"
+wait $hpid; hrc=$?
+sed 's/^/# /' "$T/held.out"
+check "the session opened before the reload sends again after it" test "$hrc" = 0
+for i in $(seq 1 300); do [ -n "$(msgfile ar@collect.example.com held-2@one.example)" ] && break; sleep 0.1; done
+check "its milter connection kept the old generation (ar@ still read)" \
+    grep -q '^X-Ardent-Intent: ' "$(msgfile ar@collect.example.com held-2@one.example)"
+check "the reply sent across the reload is recorded" \
+    test "$(sqlite3 "$T/ardent.db" "SELECT count(*) FROM messages WHERE direction='in' AND message_id LIKE '%held-2@one.example%'")" = 1
+cp "$T/ardent.conf.orig" "$T/ardent.conf"
+r0=$(reloads)
+kill -USR1 $mpid
+for i in $(seq 1 300); do [ "$(reloads)" -gt "$r0" ] && break; sleep 0.1; done
+check "a second SIGUSR1 restores the original configuration" test "$(reloads)" -gt "$r0"
+
+# 20 concurrent sessions of 100 replies each while the nightly agent runs on
+# the same store: the two writers must wait for each other, never fail with
+# "database is locked", and every reply is recorded once. The ERP export is
+# large enough (60,000 customers) that the run overlaps the sessions.
+python3 "$TOP/bench/gen-erp.py" "$T" 60000 2026-06-30 4 >/dev/null
+for k in customers invoices payments; do
+    "$CTL" -c "$T/ardent.conf" import $k "$T/$k.csv" >/dev/null || notok "import $k"
+done
+before=$(pf_count)
+"$AGENT" -c "$T/ardent.conf" -o agent.max_data_age_hours=0 -o agent.templates="$TOP/conf/templates" \
+    run --date 2026-06-30 --maildir "$T/out" >"$T/agent.out" 2>"$T/agent.err" &
+apid=$!
+lines=$(grep -cE 'customer=|unchanged' "$T/milter.log")
+python3 - "$sport" >"$T/send.out" <<'PY' &
+import smtplib, sys, threading
+port = int(sys.argv[1])
+errors = []
+def session(s):
+    try:
+        with smtplib.SMTP("127.0.0.1", port, timeout=120) as c:
+            for i in range(100):
+                msg = (f"From: pay@one.example\r\nTo: ar@collect.example.com\r\n"
+                       f"Subject: Re: your invoices\r\nMessage-ID: <load-{s}-{i}@one.example>\r\n"
+                       f"Date: Mon, 16 Feb 2026 10:00:00 +0000\r\n\r\n"
+                       f"We will pay INV-100 next week, reference {s}-{i}.\r\n")
+                c.sendmail("pay@one.example", ["ar@collect.example.com"], msg.encode())
+    except Exception as e:
+        errors.append(f"session {s}: {e}")
+ts = [threading.Thread(target=session, args=(s,)) for s in range(20)]
+for t in ts: t.start()
+for t in ts: t.join()
+for e in errors: print("# " + e)
+sys.exit(1 if errors else 0)
+PY
+spid=$!
+# The overlap is the point of this part: once 100 replies are recorded, the
+# agent must still be at work.
+for i in $(seq 1 600); do
+    [ "$(grep -cE 'customer=|unchanged' "$T/milter.log")" -ge $((lines + 100)) ] && break
+    sleep 0.1
+done
+check "the agent is still running when 100 replies are recorded" kill -0 $apid
+wait $spid; src=$?
+sed -n 's/^# /# /p' "$T/send.out"
+wait $apid; arc=$?
 pf_wait_delivered $((before + 2000)) 300
-check "2000 messages over 20 concurrent sessions are all delivered" test "$(pf_count)" -ge $((before + 2000))
+check "20 sessions of 100 replies are all accepted over SMTP" test "$src" = 0
+check "2000 replies over 20 concurrent sessions are all delivered" test "$(pf_count)" -ge $((before + 2000))
+check "the agent's run, concurrent with the sessions, exits 0" test "$arc" = 0
+check "the agent's run sent its dunning messages" test "$(find "$T/out/new" -type f | wc -l)" -gt 1000
+rec=$(sqlite3 "$T/ardent.db" "SELECT count(*) || ' ' || count(DISTINCT message_id) FROM messages
+      WHERE direction = 'in' AND message_id LIKE '%load-%@one.example%'")
+check "each of the 2000 replies is recorded exactly once (got: $rec)" test "$rec" = "2000 2000"
+check "no 'locked' error in the milter's log" bash -c "! grep -qi locked '$T/milter.log'"
+check "no 'locked' error from the agent" bash -c "! grep -qi locked '$T/agent.err'"
 kill -TERM $mpid; wait $mpid; rc=$?
 check "SIGTERM stops the milter cleanly" test "$rc" = 0
 done_testing
