@@ -89,7 +89,8 @@ static char *segment_due(Apply *a)
     ArdDay d;
     ard_day_from_ymd(g_date_time_get_year(local), g_date_time_get_month(local),
                      g_date_time_get_day_of_month(local), &d);
-    ArdDay due = ard_policy_add_business_days(a->ctx->policy, d, sp->escalation_business_days);
+    ArdDay due = ard_calendar_add_business_days(
+        ard_policy_calendar(a->ctx->policy, a->cust.timezone), d, sp->escalation_business_days);
     int y, m, dd;
     ard_day_to_ymd(due, &y, &m, &dd);
     GDateTime *t = g_date_time_new(tz, y, m, dd, g_date_time_get_hour(local),

@@ -69,9 +69,10 @@ ArdPolicy *ard_policy_default(void)
     p->strategic_min_billing = 25000000;
     p->small_max_balance = 100000;
     p->small_max_billing = 1000000;
+    p->calendar.name = "default";
     for (int d = 1; d <= 5; d++)
-        p->business_day[d] = true;
-    p->holidays = g_array_new(FALSE, FALSE, sizeof(ArdDay));
+        p->calendar.business_day[d] = true;
+    p->calendar.holidays = g_array_new(FALSE, FALSE, sizeof(ArdDay));
     p->unanswered_limit = 3;
     p->business_days_only = true;
     return p;
@@ -81,7 +82,12 @@ void ard_policy_free(ArdPolicy *p)
 {
     if (!p)
         return;
-    g_array_free(p->holidays, TRUE);
+    g_array_free(p->calendar.holidays, TRUE);
+    for (int i = 0; i < ARD_CALENDAR_COUNT; i++)
+        if (p->country[i]) {
+            g_array_free(p->country[i]->holidays, TRUE);
+            g_free(p->country[i]);
+        }
     g_free(p);
 }
 
@@ -89,6 +95,82 @@ static int cmp_day(gconstpointer a, gconstpointer b)
 {
     ArdDay x = *(const ArdDay *)a, y = *(const ArdDay *)b;
     return x < y ? -1 : x > y;
+}
+
+const char *const ard_calendar_names[ARD_CALENDAR_COUNT] = {
+    "de", "at", "ch", "fr", "be", "es", "nl", "gb", "ie", "us"};
+
+/* Time zones name a place, and a place has a country: the simplest rule a
+ * finance team can check by reading the customer's record. */
+static const struct {
+    const char *zone, *country;
+} zone_country[] = {
+    {"Europe/Berlin", "de"},   {"Europe/Busingen", "de"}, {"Europe/Vienna", "at"},
+    {"Europe/Zurich", "ch"},   {"Europe/Paris", "fr"},    {"Europe/Brussels", "be"},
+    {"Europe/Madrid", "es"},   {"Atlantic/Canary", "es"}, {"Africa/Ceuta", "es"},
+    {"Europe/Amsterdam", "nl"}, {"Europe/London", "gb"},  {"Europe/Belfast", "gb"},
+    {"Europe/Dublin", "ie"},   {"Pacific/Honolulu", "us"},
+};
+
+const char *ard_calendar_country(const char *timezone)
+{
+    if (!timezone || !*timezone)
+        return NULL;
+    for (size_t i = 0; i < G_N_ELEMENTS(zone_country); i++)
+        if (strcmp(timezone, zone_country[i].zone) == 0)
+            return zone_country[i].country;
+    if (g_str_has_prefix(timezone, "America/") || g_str_has_prefix(timezone, "US/"))
+        return "us";
+    return NULL;
+}
+
+const ArdCalendar *ard_policy_calendar(const ArdPolicy *p, const char *timezone)
+{
+    const char *country = ard_calendar_country(timezone);
+    for (int i = 0; country && i < ARD_CALENDAR_COUNT; i++)
+        if (strcmp(country, ard_calendar_names[i]) == 0 && p->country[i])
+            return p->country[i];
+    return &p->calendar;
+}
+
+static bool weekdays_key(const ArdConfig *cfg, const char *key, bool out[8], GError **error)
+{
+    static const char *const days[] = {"monday", "tuesday", "wednesday", "thursday", "friday",
+                                       "saturday", "sunday"};
+    memset(out, 0, 8 * sizeof out[0]);
+    char *const *bd = ard_config_list(cfg, "calendar", key);
+    for (int i = 0; bd && bd[i]; i++) {
+        int found = 0;
+        for (int d = 0; d < 7; d++)
+            if (g_ascii_strcasecmp(bd[i], days[d]) == 0)
+                found = d + 1;
+        if (!found) {
+            g_set_error(error, ARD_ERROR, ARD_ERROR_INPUT,
+                        "calendar.%s: \"%s\" is not a weekday", key, bd[i]);
+            return false;
+        }
+        out[found] = true;
+    }
+    return true;
+}
+
+static GArray *holidays_key(const ArdConfig *cfg, const char *key)
+{
+    GArray *a = g_array_new(FALSE, FALSE, sizeof(ArdDay));
+    char *const *hol = ard_config_list(cfg, "calendar", key);
+    for (int i = 0; hol && hol[i]; i++) {
+        ArdDay d;
+        if (ard_day_parse(hol[i], &d))
+            g_array_append_val(a, d);
+    }
+    g_array_sort(a, cmp_day);
+    return a;
+}
+
+static bool list_empty(const ArdConfig *cfg, const char *key)
+{
+    char *const *l = ard_config_list(cfg, "calendar", key);
+    return !l || !l[0];
 }
 
 static bool amount_key(const ArdConfig *cfg, const char *key, int64_t *out, GError **error)
@@ -159,29 +241,36 @@ ArdPolicy *ard_policy_from_config(const ArdConfig *cfg, GError **error)
         goto fail;
     p->unanswered_limit = (int)ard_config_int(cfg, "policy", "unanswered_limit");
 
-    static const char *const days[] = {"monday", "tuesday", "wednesday", "thursday", "friday",
-                                       "saturday", "sunday"};
-    memset(p->business_day, 0, sizeof p->business_day);
-    char *const *bd = ard_config_list(cfg, "calendar", "business_days");
-    for (int i = 0; bd && bd[i]; i++) {
-        int found = 0;
-        for (int d = 0; d < 7; d++)
-            if (g_ascii_strcasecmp(bd[i], days[d]) == 0)
-                found = d + 1;
-        if (!found) {
-            g_set_error(error, ARD_ERROR, ARD_ERROR_INPUT,
-                        "calendar.business_days: \"%s\" is not a weekday", bd[i]);
-            goto fail;
-        }
-        p->business_day[found] = true;
+    if (!weekdays_key(cfg, "business_days", p->calendar.business_day, error))
+        goto fail;
+    g_array_free(p->calendar.holidays, TRUE);
+    p->calendar.holidays = holidays_key(cfg, "holidays");
+    /* A country calendar exists once either of its keys is set; the part
+     * left empty is the default's, so a configuration written before country
+     * calendars existed behaves exactly as it did. */
+    for (int i = 0; i < ARD_CALENDAR_COUNT; i++) {
+        char bkey[64], hkey[64];
+        g_snprintf(bkey, sizeof bkey, "business_days_%s", ard_calendar_names[i]);
+        g_snprintf(hkey, sizeof hkey, "holidays_%s", ard_calendar_names[i]);
+        bool own_days = !list_empty(cfg, bkey), own_hol = !list_empty(cfg, hkey);
+        if (!own_days && !own_hol)
+            continue;
+        ArdCalendar *cal = g_new0(ArdCalendar, 1);
+        p->country[i] = cal;
+        cal->name = ard_calendar_names[i];
+        cal->holidays = g_array_new(FALSE, FALSE, sizeof(ArdDay));
+        if (own_days) {
+            if (!weekdays_key(cfg, bkey, cal->business_day, error))
+                goto fail;
+        } else
+            memcpy(cal->business_day, p->calendar.business_day, sizeof cal->business_day);
+        if (own_hol) {
+            g_array_free(cal->holidays, TRUE);
+            cal->holidays = holidays_key(cfg, hkey);
+        } else
+            g_array_append_vals(cal->holidays, p->calendar.holidays->data,
+                                p->calendar.holidays->len);
     }
-    char *const *hol = ard_config_list(cfg, "calendar", "holidays");
-    for (int i = 0; hol && hol[i]; i++) {
-        ArdDay d;
-        if (ard_day_parse(hol[i], &d))
-            g_array_append_val(p->holidays, d);
-    }
-    g_array_sort(p->holidays, cmp_day);
     p->business_days_only = ard_config_bool(cfg, "calendar", "business_days_only");
     return p;
 fail:
@@ -189,26 +278,26 @@ fail:
     return NULL;
 }
 
-bool ard_policy_business_day(const ArdPolicy *p, ArdDay d)
+bool ard_calendar_business_day(const ArdCalendar *cal, ArdDay d)
 {
-    if (!p->business_day[ard_day_weekday(d)])
+    if (!cal->business_day[ard_day_weekday(d)])
         return false;
-    for (guint i = 0; i < p->holidays->len; i++)
-        if (g_array_index(p->holidays, ArdDay, i) == d)
+    for (guint i = 0; i < cal->holidays->len; i++)
+        if (g_array_index(cal->holidays, ArdDay, i) == d)
             return false;
     return true;
 }
 
-ArdDay ard_policy_add_business_days(const ArdPolicy *p, ArdDay d, int n)
+ArdDay ard_calendar_add_business_days(const ArdCalendar *cal, ArdDay d, int n)
 {
     bool any = false;
     for (int w = 1; w <= 7; w++)
-        any |= p->business_day[w];
+        any |= cal->business_day[w];
     if (!any)
         return d + n;
     while (n > 0) {
         d++;
-        if (ard_policy_business_day(p, d))
+        if (ard_calendar_business_day(cal, d))
             n--;
     }
     return d;
@@ -299,7 +388,8 @@ static GDateTime *escalation_due(const ArdPolicy *p, const ArdSegmentPolicy *sp,
     ArdDay d;
     ard_day_from_ymd(g_date_time_get_year(local), g_date_time_get_month(local),
                      g_date_time_get_day_of_month(local), &d);
-    ArdDay due = ard_policy_add_business_days(p, d, sp->escalation_business_days);
+    ArdDay due = ard_calendar_add_business_days(ard_policy_calendar(p, c->timezone), d,
+                                                sp->escalation_business_days);
     int y, m, dd;
     ard_day_to_ymd(due, &y, &m, &dd);
     GDateTime *r = g_date_time_new(tz, y, m, dd, g_date_time_get_hour(local),
@@ -399,7 +489,8 @@ ArdDecision *ard_policy_decide(const ArdPolicy *p, const ArdCustomerFacts *c, Ar
         }
         if (next && sp->courtesy && next->due - today <= sp->courtesy_days &&
             (!c->last_courtesy_invoice || strcmp(c->last_courtesy_invoice, next->id) != 0) && !c->human_only && c->emails->len > 0 &&
-            (!p->business_days_only || ard_policy_business_day(p, today))) {
+            (!p->business_days_only ||
+             ard_calendar_business_day(ard_policy_calendar(p, c->timezone), today))) {
             day_str(next->due, a);
             money_str(next->open_amount, next->currency, m, sizeof m);
             d->courtesy = true;
@@ -539,11 +630,13 @@ ArdDecision *ard_policy_decide(const ArdPolicy *p, const ArdCustomerFacts *c, Ar
                                    today - c->last_sent, sp->gap_days, a));
         return d;
     }
-    if (p->business_days_only && !ard_policy_business_day(p, today)) {
+    const ArdCalendar *cal = ard_policy_calendar(p, c->timezone);
+    if (p->business_days_only && !ard_calendar_business_day(cal, today)) {
         day_str(today, a);
         set_reason(d, ARD_ACT_NONE,
-                   g_strdup_printf("none: %s due, but %s is not a business day; it goes out on "
-                                   "the next one", ard_stage_name(next), a));
+                   g_strdup_printf("none: %s due, but %s is not a business day (%s calendar); "
+                                   "it goes out on the next one", ard_stage_name(next), a,
+                                   cal->name));
         return d;
     }
     if (c->emails->len == 0) {

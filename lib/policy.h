@@ -39,13 +39,28 @@ typedef struct {
     int escalation_business_days;    /* else: this many business days */
 } ArdSegmentPolicy;
 
+/* One business calendar: the weekdays that count and the days without
+ * business. */
+typedef struct {
+    const char *name;                /* "default", or a country: "de", "fr", ... */
+    bool business_day[8];            /* [1] monday ... [7] sunday */
+    GArray *holidays;                /* ArdDay, sorted */
+} ArdCalendar;
+
+/* The country calendars [calendar] may define (business_days_NAME,
+ * holidays_NAME); a customer uses its time zone's country's one. */
+#define ARD_CALENDAR_COUNT 10
+extern const char *const ard_calendar_names[ARD_CALENDAR_COUNT];
+
 typedef struct {
     ArdSegmentPolicy seg[ARD_SEG_COUNT];
     /* Segment thresholds in minor units, amounts of all currencies summed. */
     int64_t strategic_min_balance, strategic_min_billing;
     int64_t small_max_balance, small_max_billing;
-    bool business_day[8];            /* [1] monday ... [7] sunday */
-    GArray *holidays;                /* ArdDay, sorted */
+    ArdCalendar calendar;            /* the default: [calendar] business_days, holidays */
+    /* Indexed like ard_calendar_names; NULL when the configuration defines
+     * none for that country, whose customers then use the default. */
+    ArdCalendar *country[ARD_CALENDAR_COUNT];
     int unanswered_limit;            /* messages without reply or payment */
     bool business_days_only;         /* send only on the customer's business days */
 } ArdPolicy;
@@ -56,9 +71,15 @@ ArdPolicy *ard_policy_from_config(const ArdConfig *cfg, GError **error);
 ArdPolicy *ard_policy_default(void);
 void ard_policy_free(ArdPolicy *p);
 
-bool ard_policy_business_day(const ArdPolicy *p, ArdDay d);
+/* The country whose calendar a customer in this IANA time zone follows
+ * ("de" for Europe/Berlin, "us" for America/...), or NULL. */
+const char *ard_calendar_country(const char *timezone);
+/* The calendar of a customer in this time zone: its country's when the
+ * configuration defines one, else the default. Never NULL. */
+const ArdCalendar *ard_policy_calendar(const ArdPolicy *p, const char *timezone);
+bool ard_calendar_business_day(const ArdCalendar *cal, ArdDay d);
 /* The day n business days after d (n >= 0). */
-ArdDay ard_policy_add_business_days(const ArdPolicy *p, ArdDay d, int n);
+ArdDay ard_calendar_add_business_days(const ArdCalendar *cal, ArdDay d, int n);
 
 typedef struct {
     char *id;

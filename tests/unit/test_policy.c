@@ -261,15 +261,152 @@ static void business_days(void **state)
 {
     Fx *x = *state;
     ArdDay h = D("2026-04-03");
-    g_array_append_val(x->p->holidays, h);
-    assert_false(ard_policy_business_day(x->p, D("2026-03-28")));   /* Saturday */
-    assert_false(ard_policy_business_day(x->p, h));
-    assert_int_equal(ard_policy_add_business_days(x->p, D("2026-04-02"), 1), D("2026-04-06"));
+    g_array_append_val(x->p->calendar.holidays, h);
+    const ArdCalendar *cal = ard_policy_calendar(x->p, x->f.timezone);
+    assert_ptr_equal(cal, &x->p->calendar);      /* no country calendar configured */
+    assert_false(ard_calendar_business_day(cal, D("2026-03-28")));   /* Saturday */
+    assert_false(ard_calendar_business_day(cal, h));
+    assert_int_equal(ard_calendar_add_business_days(cal, D("2026-04-02"), 1), D("2026-04-06"));
     inv(x, "I-1", "2026-02-01", 100, false);
     ArdDecision *d = decide(x, "2026-03-28");
     assert_int_equal(d->action, ARD_ACT_NONE);
     assert_non_null(strstr(d->reason, "not a business day"));
     ard_decision_free(d);
+}
+
+/* Replaces the fixture's policy with one read from the given file (NULL:
+ * built-in defaults) and overrides. */
+static void use_config(Fx *x, const char *path, const char *const *over)
+{
+    GError *err = NULL;
+    ArdConfig *cfg = ard_config_load(path, over, &err);
+    if (!cfg)
+        fail_msg("%s", err->message);
+    ArdPolicy *p = ard_policy_from_config(cfg, &err);
+    if (!p)
+        fail_msg("%s", err->message);
+    ard_config_free(cfg);
+    ard_policy_free(x->p);
+    x->p = p;
+}
+
+static void calendar_follows_time_zone(void **state)
+{
+    (void)state;
+    assert_string_equal(ard_calendar_country("Europe/Berlin"), "de");
+    assert_string_equal(ard_calendar_country("Europe/London"), "gb");
+    assert_string_equal(ard_calendar_country("Europe/Zurich"), "ch");
+    assert_string_equal(ard_calendar_country("America/Chicago"), "us");
+    assert_null(ard_calendar_country("Asia/Tokyo"));
+    assert_null(ard_calendar_country(NULL));
+    assert_null(ard_calendar_country(""));
+}
+
+static void pentecost_monday_germany_not_england(void **state)
+{
+    Fx *x = *state;
+    const char *over[] = {"calendar.holidays_de=2026-05-14;2026-05-25",
+                          "calendar.holidays_gb=2026-05-04", NULL};
+    use_config(x, NULL, over);
+    inv(x, "I-1", "2026-05-01", 100, false);
+    x->f.timezone = "Europe/Berlin";
+    ArdDecision *d = decide(x, "2026-05-25");    /* Pfingstmontag */
+    assert_int_equal(d->action, ARD_ACT_NONE);
+    assert_non_null(strstr(d->reason, "not a business day (de calendar)"));
+    ard_decision_free(d);
+    x->f.timezone = "Europe/London";
+    d = decide(x, "2026-05-25");
+    assert_int_equal(d->action, ARD_ACT_SEND);
+    ard_decision_free(d);
+    /* A zone without a country calendar keeps the default one, which has no
+     * holidays here. */
+    x->f.timezone = "Asia/Tokyo";
+    d = decide(x, "2026-05-25");
+    assert_int_equal(d->action, ARD_ACT_SEND);
+    ard_decision_free(d);
+}
+
+static void default_calendar_still_applies(void **state)
+{
+    Fx *x = *state;
+    /* Configurations that list holidays only in [calendar] holidays keep them
+     * for every customer; a country calendar that sets only its business
+     * days inherits them too. */
+    const char *over[] = {"calendar.holidays=2026-05-25",
+                          "calendar.business_days_de=monday;tuesday;wednesday;thursday;friday;saturday",
+                          NULL};
+    use_config(x, NULL, over);
+    const char *zones[] = {"Europe/Berlin", "Europe/London", "America/New_York", NULL};
+    for (int i = 0; zones[i]; i++)
+        assert_false(ard_calendar_business_day(ard_policy_calendar(x->p, zones[i]),
+                                               D("2026-05-25")));
+    assert_true(ard_calendar_business_day(ard_policy_calendar(x->p, "Europe/Berlin"),
+                                          D("2026-05-30")));          /* a Saturday */
+    assert_false(ard_calendar_business_day(ard_policy_calendar(x->p, "Europe/London"),
+                                           D("2026-05-30")));
+}
+
+static void escalation_due_skips_customer_holidays(void **state)
+{
+    Fx *x = *state;
+    const char *over[] = {"calendar.holidays_de=2026-05-25", NULL};
+    use_config(x, NULL, over);
+    inv(x, "I-1", "2026-02-01", 100, false);
+    ArdDay s[] = {D("2026-04-02"), D("2026-04-09"), D("2026-04-16")};
+    g_array_append_vals(x->f.sent_days, s, 3);
+    x->f.last_sent = s[2];
+    /* Thursday 21 May 2026, 10:00 in Berlin and 09:00 in London (08:00 UTC).
+     * Three business days: Friday 22, then Tuesday 26 and Wednesday 27 in
+     * Germany, where Monday 25 is Pfingstmontag; Friday, Monday and Tuesday
+     * in England. The wall-clock time is kept. */
+    g_date_time_unref(x->now);
+    x->now = g_date_time_new_utc(2026, 5, 21, 8, 0, 0);
+    const char *zones[] = {"Europe/Berlin", "Europe/London"};
+    const char *want[] = {"2026-05-27T08:00", "2026-05-26T08:00"};
+    for (int i = 0; i < 2; i++) {
+        x->f.timezone = zones[i];
+        ArdDecision *d = decide(x, "2026-05-21");
+        assert_int_equal(d->action, ARD_ACT_ESCALATE);
+        GDateTime *u = g_date_time_to_utc(d->escalation_due);
+        char *got = g_date_time_format(u, "%Y-%m-%dT%H:%M");
+        assert_string_equal(got, want[i]);
+        g_free(got);
+        g_date_time_unref(u);
+        ard_decision_free(d);
+    }
+    assert_int_equal(ard_calendar_add_business_days(ard_policy_calendar(x->p, "Europe/Berlin"),
+                                                    D("2026-05-21"), 3), D("2026-05-27"));
+}
+
+/* The holidays conf/ardent.conf ships: a few dates a finance team would
+ * check first, and a normal working day in each country. */
+static void shipped_holidays(void **state)
+{
+    Fx *x = *state;
+    use_config(x, "conf/ardent.conf", NULL);
+    static const struct {
+        const char *zone, *day;
+        bool business;
+    } cases[] = {
+        {"Europe/Berlin", "2026-05-25", false},    {"Europe/London", "2026-05-25", false},
+        {"Europe/Paris", "2026-05-25", false},     {"Europe/Madrid", "2026-05-25", true},
+        {"Europe/Berlin", "2026-10-03", false},    {"Europe/Berlin", "2027-05-17", false},
+        {"Europe/London", "2026-12-28", false},    {"Europe/Dublin", "2026-03-17", false},
+        {"Europe/Paris", "2026-07-14", false},     {"Europe/Brussels", "2026-07-21", false},
+        {"Europe/Amsterdam", "2026-04-27", false}, {"Europe/Vienna", "2026-12-08", false},
+        {"Europe/Zurich", "2027-05-06", false},    {"Europe/Madrid", "2026-10-12", false},
+        {"America/New_York", "2026-11-26", false}, {"America/New_York", "2026-07-03", false},
+        {"America/New_York", "2026-05-25", false}, {"America/New_York", "2026-12-28", true},
+        {"Europe/Berlin", "2026-06-04", true},     {"Europe/Vienna", "2026-06-04", false},
+        {"Asia/Tokyo", "2026-05-25", true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bool got = ard_calendar_business_day(ard_policy_calendar(x->p, cases[i].zone),
+                                             D(cases[i].day));
+        if (got != cases[i].business)
+            fail_msg("%s on %s: expected %s", cases[i].zone, cases[i].day,
+                     cases[i].business ? "a business day" : "a holiday");
+    }
 }
 
 int main(void)
@@ -285,6 +422,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(escalation_due_business_days_dst, setup, teardown),
         cmocka_unit_test_setup_teardown(segments_and_risk, setup, teardown),
         cmocka_unit_test_setup_teardown(business_days, setup, teardown),
+        cmocka_unit_test(calendar_follows_time_zone),
+        cmocka_unit_test_setup_teardown(pentecost_monday_germany_not_england, setup, teardown),
+        cmocka_unit_test_setup_teardown(default_calendar_still_applies, setup, teardown),
+        cmocka_unit_test_setup_teardown(escalation_due_skips_customer_holidays, setup, teardown),
+        cmocka_unit_test_setup_teardown(shipped_holidays, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
