@@ -257,18 +257,26 @@ static bool model_shape_ok(const char *path, char **why)
         *why = g_strdup("has an incomplete header (nr_class, total_sv, nr_sv)");
         ok = false;
     }
+    /* Support vectors: one per non-empty line, each at least k-1
+     * coefficients long; counted without copying (the files run to MBs). */
     long sv = 0;
     for (int j = ok ? i + 1 : i; ok && lines[j]; j++) {
-        if (!*g_strstrip(lines[j]))
+        long words = 0;
+        for (const char *p = lines[j]; *p;) {
+            while (*p == ' ' || *p == '\t' || *p == '\r')
+                p++;
+            if (!*p)
+                break;
+            words++;
+            while (*p && *p != ' ' && *p != '\t' && *p != '\r')
+                p++;
+        }
+        if (words == 0)
             continue;
-        char **w = g_strsplit_set(lines[j], " \t", -1);
-        guint n = g_strv_length(w);
-        ok = n >= (guint)(k - 1);
-        for (guint c = (guint)(k - 1); ok && c < n; c++)
-            ok = strchr(w[c], ':') != NULL;
-        if (!ok)
+        if (words < k - 1) {
             *why = g_strdup_printf("line %d is not a support vector", j + 1);
-        g_strfreev(w);
+            ok = false;
+        }
         sv++;
     }
     if (ok && sv != total) {
