@@ -344,10 +344,16 @@ bool ard_apply(ArdStore *s, const ArdApplyCtx *ctx, const ArdMatch *m, const Ard
         ok = apply_strong(&a, error);
     } else if (r->kind == ARD_KIND_REPLY) {
         /* A weak match or none: a person decides; the account is untouched. */
-        char *reason = m->customer
+        char *reason = m->conflict
+            ? g_strdup_printf("reply carries the token of %s but comes from %s, a contact of %s:"
+                              " check which account it is for", m->customer,
+                              r->sender ? r->sender : "unknown", m->conflict)
+            : m->customer
             ? g_strdup_printf("reply matched only by %s %s: check it belongs to %s",
                               ard_match_kind_name(m->kind), m->evidence, m->customer)
             : g_strdup_printf("reply from %s matched no account", r->sender ? r->sender : "unknown");
+        if (m->conflict)
+            action(&a, "conflict:%s", m->conflict);
         ok = escalate(&a, "review", reason, segment_due(&a), 0, error);
         g_free(reason);
     }

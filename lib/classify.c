@@ -202,9 +202,103 @@ static void model_predict(const Model *m, const ArdVector *x, double *probs, int
     g_free(pk);
 }
 
+static bool count_is(char **w, long want)
+{
+    return (long)g_strv_length(w) - 1 == want;
+}
+
+/* libsvm's reader trusts its file: a truncated or hand-edited model (fewer
+ * support vectors than total_sv, a rho line before nr_class, a short label
+ * line) makes it read past its arrays and crash. The file's shape is
+ * checked here first, so that a bad model is an error message, not a crash
+ * at start-up. */
+static bool model_shape_ok(const char *path, char **why)
+{
+    char *text = NULL;
+    if (!g_file_get_contents(path, &text, NULL, NULL)) {
+        *why = g_strdup("cannot be read");
+        return false;
+    }
+    char **lines = g_strsplit(text, "\n", -1);
+    g_free(text);
+    long k = 0, total = -1, sum_nr_sv = -1, pairs = 0;
+    int i = 0;
+    bool ok = true;
+    for (; ok && lines[i] && strcmp(g_strchomp(lines[i]), "SV") != 0; i++) {
+        char **w = g_strsplit_set(lines[i], " \t", -1);
+        const char *key = w[0];
+        if (!*key) {
+            ok = false;
+        } else if (strcmp(key, "nr_class") == 0) {
+            ok = count_is(w, 1) && (k = strtol(w[1], NULL, 10)) >= 2 && k <= 64;
+            pairs = k * (k - 1) / 2;
+        } else if (strcmp(key, "total_sv") == 0) {
+            ok = count_is(w, 1) && (total = strtol(w[1], NULL, 10)) > 0;
+        } else if (strcmp(key, "rho") == 0 || strcmp(key, "probA") == 0 ||
+                   strcmp(key, "probB") == 0) {
+            ok = k > 0 && count_is(w, pairs);
+        } else if (strcmp(key, "label") == 0) {
+            ok = k > 0 && count_is(w, k);
+        } else if (strcmp(key, "nr_sv") == 0) {
+            ok = k > 0 && count_is(w, k);
+            sum_nr_sv = 0;
+            for (long c = 1; ok && c <= k; c++)
+                sum_nr_sv += strtol(w[c], NULL, 10);
+        } else if (strcmp(key, "svm_type") != 0 && strcmp(key, "kernel_type") != 0 &&
+                   strcmp(key, "degree") != 0 && strcmp(key, "gamma") != 0 &&
+                   strcmp(key, "coef0") != 0) {
+            ok = false;
+        }
+        if (!ok)
+            *why = g_strdup_printf("line %d is not what a model holds there", i + 1);
+        g_strfreev(w);
+    }
+    if (ok && (!lines[i] || k == 0 || total <= 0 || sum_nr_sv != total)) {
+        *why = g_strdup("has an incomplete header (nr_class, total_sv, nr_sv)");
+        ok = false;
+    }
+    /* Support vectors: one per non-empty line, each at least k-1
+     * coefficients long; counted without copying (the files run to MBs). */
+    long sv = 0;
+    for (int j = ok ? i + 1 : i; ok && lines[j]; j++) {
+        long words = 0;
+        for (const char *p = lines[j]; *p;) {
+            while (*p == ' ' || *p == '\t' || *p == '\r')
+                p++;
+            if (!*p)
+                break;
+            words++;
+            while (*p && *p != ' ' && *p != '\t' && *p != '\r')
+                p++;
+        }
+        if (words == 0)
+            continue;
+        if (words < k - 1) {
+            *why = g_strdup_printf("line %d is not a support vector", j + 1);
+            ok = false;
+        }
+        sv++;
+    }
+    if (ok && sv != total) {
+        *why = g_strdup_printf("holds %ld support vectors where its header says %ld (truncated?)",
+                               sv, total);
+        ok = false;
+    }
+    g_strfreev(lines);
+    return ok;
+}
+
 static struct svm_model *load_one(const char *dir, const char *name, int nlabels, GError **error)
 {
     char *path = g_build_filename(dir, name, NULL);
+    char *why = NULL;
+    if (g_file_test(path, G_FILE_TEST_EXISTS) && !model_shape_ok(path, &why)) {
+        g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED,
+                    "the model %s %s (run 'ardentctl train')", path, why);
+        g_free(why);
+        g_free(path);
+        return NULL;
+    }
     struct svm_model *s = svm_load_model(path);
     if (s == NULL) {
         g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED,

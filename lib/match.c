@@ -34,7 +34,7 @@ const char *ard_match_kind_name(ArdMatchKind k)
 
 bool ard_match_strong(const ArdMatch *m)
 {
-    return m->kind == ARD_MATCH_TOKEN || m->kind == ARD_MATCH_CONTACT;
+    return (m->kind == ARD_MATCH_TOKEN || m->kind == ARD_MATCH_CONTACT) && !m->conflict;
 }
 
 void ard_match_clear(ArdMatch *m)
@@ -42,6 +42,7 @@ void ard_match_clear(ArdMatch *m)
     g_free(m->customer);
     g_free(m->token);
     g_free(m->evidence);
+    g_free(m->conflict);
     memset(m, 0, sizeof *m);
 }
 
@@ -257,11 +258,36 @@ static bool match_domain(ArdStore *s, const ArdMatchInput *in, ArdMatch *out, bo
     return ok;
 }
 
+/* A token proves which conversation a reply belongs to, but when its From is
+ * a known contact of other customers only, the two strong pieces of evidence
+ * name different accounts: a forwarded reminder, a shared accounts-payable
+ * desk or a forged From. Neither account may then change on its own say-so;
+ * the conflict is recorded and a person decides. */
+static bool check_token_sender(ArdStore *s, const ArdMatchInput *in, ArdMatch *out,
+                               GError **error)
+{
+    if (!in->sender || !*in->sender)
+        return true;
+    char *norm = ard_email_normalize(in->sender);
+    GPtrArray *c = g_ptr_array_new_with_free_func(g_free);
+    bool ok = ard_store_reply_contact_customers(s, norm, 64, c, error);
+    bool own = false;
+    for (guint i = 0; ok && i < c->len; i++)
+        own = own || strcmp(c->pdata[i], out->customer) == 0;
+    if (ok && c->len > 0 && !own)
+        out->conflict = g_strdup(c->pdata[0]);
+    g_ptr_array_unref(c);
+    g_free(norm);
+    return ok;
+}
+
 bool ard_match_reply(ArdStore *s, const ArdMatchInput *in, ArdMatch *out, GError **error)
 {
     memset(out, 0, sizeof *out);
     bool matched = false;
     if (!match_tokens(s, in, out, &matched, error))
+        goto fail;
+    if (matched && !check_token_sender(s, in, out, error))
         goto fail;
     if (!matched && in->bounce_recipient && !match_contact(s, in->bounce_recipient, out, &matched, error))
         goto fail;

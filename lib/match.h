@@ -21,6 +21,8 @@ typedef struct {
     char *customer;   /* NULL when kind is NONE */
     char *token;      /* the verified token (kind TOKEN) */
     char *evidence;   /* what matched: the token, address, invoice or domain */
+    char *conflict;   /* a token match sent from a contact of this other customer
+                       * (and not of the token's): the evidence disagrees */
 } ArdMatch;
 
 typedef struct {
@@ -38,7 +40,8 @@ typedef struct {
 bool ard_match_reply(ArdStore *s, const ArdMatchInput *in, ArdMatch *out, GError **error);
 void ard_match_clear(ArdMatch *m);
 const char *ard_match_kind_name(ArdMatchKind k); /* token, contact, invoice, domain, none */
-/* True when a token or contact matched: only these may change an account. */
+/* True when a token or contact matched without conflicting evidence: only
+ * these may change an account. */
 bool ard_match_strong(const ArdMatch *m);
 
 /* When addr is one of receivables, possibly plus-addressed (ar+X@d for

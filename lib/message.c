@@ -388,6 +388,19 @@ static char *strip_id(const char *v)
     return clean;
 }
 
+/* A decoded header value on one line: RFC 2047 can encode CR and LF (or a
+ * tab), and a subject or display name that carried them would split a line
+ * wherever it is shown or written again (the account view, the queue, a
+ * collector's mail). */
+static char *one_line(const char *s)
+{
+    char *v = clean_utf8(s);
+    for (char *p = v; *p; p++)
+        if (*p == '\r' || *p == '\n' || *p == '\t')
+            *p = ' ';
+    return v;
+}
+
 static void read_headers(ArdMessage *m, GMimeMessage *msg)
 {
     GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
@@ -412,7 +425,7 @@ static void read_headers(ArdMessage *m, GMimeMessage *msg)
         }
     }
     g_free(m->subject);
-    m->subject = clean_utf8(g_mime_message_get_subject(msg));
+    m->subject = one_line(g_mime_message_get_subject(msg));
 
     InternetAddressList *from = g_mime_message_get_from(msg);
     for (int depth = 0; from && depth < 4; depth++) {
@@ -427,7 +440,7 @@ static void read_headers(ArdMessage *m, GMimeMessage *msg)
                 g_free(clean);
             }
             g_free(m->from_name);
-            m->from_name = clean_utf8(internet_address_get_name(a));
+            m->from_name = one_line(internet_address_get_name(a));
             break;
         }
         from = internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a));

@@ -18,12 +18,26 @@ int ard_store_schema_version(void)
     return n;
 }
 
+/* SQLite's message, with the operating system's reason where there is one:
+ * "disk I/O error" alone does not tell an admin that the disk is full or the
+ * folder read-only. */
+static char *describe(sqlite3 *db, const char *msg)
+{
+    int code = sqlite3_errcode(db) & 0xff;
+    int os = sqlite3_system_errno(db);
+    if (os > 0 && (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN ||
+                   code == SQLITE_READONLY || code == SQLITE_PERM))
+        return g_strdup_printf("%s (%s)", msg, g_strerror(os));
+    return g_strdup(msg);
+}
+
 void ard_store_set_error(ArdStore *store, GError **error, const char *what)
 {
     int code = sqlite3_errcode(store->db);
     int kind = (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? ARD_ERROR_BUSY : ARD_ERROR_FAILED;
-    g_set_error(error, ARD_ERROR, kind, "%s: %s: %s", store->path, what,
-                sqlite3_errmsg(store->db));
+    char *m = describe(store->db, sqlite3_errmsg(store->db));
+    g_set_error(error, ARD_ERROR, kind, "%s: %s: %s", store->path, what, m);
+    g_free(m);
 }
 
 sqlite3_stmt *ard_store_stmt(ArdStore *store, const char *sql, GError **error)
@@ -73,9 +87,11 @@ static bool exec(ArdStore *store, const char *sql, GError **error)
     char *msg = NULL;
     if (sqlite3_exec(store->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
         int code = sqlite3_errcode(store->db);
+        char *m = describe(store->db, msg ? msg : sqlite3_errstr(code));
         g_set_error(error, ARD_ERROR,
                     (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? ARD_ERROR_BUSY : ARD_ERROR_FAILED,
-                    "%s: %s", store->path, msg ? msg : sqlite3_errstr(code));
+                    "%s: %s", store->path, m);
+        g_free(m);
         sqlite3_free(msg);
         return false;
     }
@@ -171,8 +187,10 @@ ArdStore *ard_store_open(const char *path, int busy_timeout_ms, GError **error)
     int rc = sqlite3_open_v2(path, &store->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "%s: %s", path,
-                    store->db ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc));
+        char *m = store->db ? describe(store->db, sqlite3_errmsg(store->db))
+                            : g_strdup(sqlite3_errstr(rc));
+        g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "%s: %s", path, m);
+        g_free(m);
         ard_store_close(store);
         return NULL;
     }
