@@ -82,6 +82,16 @@ bool ard_store_exec_stmt(ArdStore *store, sqlite3_stmt *st, GError **error)
     return true;
 }
 
+bool ard_store_ensure_dunning(ArdStore *store, const char *customer, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(store,
+        "INSERT INTO dunning (customer_id) VALUES (?) ON CONFLICT (customer_id) DO NOTHING", error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
+    return ard_store_exec_stmt(store, st, error);
+}
+
 static bool exec(ArdStore *store, const char *sql, GError **error)
 {
     char *msg = NULL;

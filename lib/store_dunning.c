@@ -412,21 +412,11 @@ fail:
     return NULL;
 }
 
-static bool ensure_dunning(ArdStore *s, const char *customer, GError **error)
-{
-    sqlite3_stmt *st = ard_store_stmt(s,
-        "INSERT INTO dunning (customer_id) VALUES (?) ON CONFLICT (customer_id) DO NOTHING", error);
-    if (!st)
-        return false;
-    sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
-    return ard_store_exec_stmt(s, st, error);
-}
-
 static bool queue_in(ArdStore *s, const ArdOutbound *m, int64_t *row, GError **error)
 {
     char day[11];
     ard_day_format(m->run_date, day);
-    if (!ensure_dunning(s, m->customer, error))
+    if (!ard_store_ensure_dunning(s, m->customer, error))
         return false;
     sqlite3_stmt *st = ard_store_stmt(s,
         "INSERT INTO messages (direction, customer_id, message_id, in_reply_to, token, serial,"
@@ -510,7 +500,8 @@ static bool sent_in(ArdStore *s, const ArdSent *m, GError **error)
     char day[11];
     ard_day_format(m->run_date, day);
     sqlite3_stmt *st;
-    if (!set_status(s, m->row, "sent", NULL, true, error) || !ensure_dunning(s, m->customer, error))
+    if (!set_status(s, m->row, "sent", NULL, true, error) ||
+        !ard_store_ensure_dunning(s, m->customer, error))
         return false;
     if (m->courtesy)
         st = ard_store_stmt(s, "UPDATE dunning SET messages_sent = messages_sent + 1"
@@ -590,7 +581,7 @@ bool ard_store_dunning_apply(ArdStore *s, const ArdDunningChange *c, GError **er
         return false;
     }
     sqlite3_stmt *st;
-    if (!ensure_dunning(s, c->customer, error))
+    if (!ard_store_ensure_dunning(s, c->customer, error))
         goto fail;
     if (c->promise_kept || c->promise_broken) {
         st = ard_store_stmt(s, "UPDATE promises SET status = ?, resolved_at = ?"

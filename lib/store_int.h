@@ -21,6 +21,9 @@ void ard_store_set_error(ArdStore *store, GError **error, const char *what);
 void ard_bind_text(sqlite3_stmt *st, int i, const char *v);
 /* Column text or "" (never NULL). */
 const char *ard_col_text(sqlite3_stmt *st, int i);
+/* Creates the customer's dunning row when it has none yet; the agent and
+ * the reply side both write to it. */
+bool ard_store_ensure_dunning(ArdStore *store, const char *customer, GError **error);
 /* Steps a statement that returns no rows; false with error on failure. */
 bool ard_store_exec_stmt(ArdStore *store, sqlite3_stmt *st, GError **error);
 

@@ -152,19 +152,9 @@ bool ard_store_reply_record(ArdStore *s, const ArdInbound *m, bool *inserted, in
     return true;
 }
 
-static bool ensure_dunning(ArdStore *s, const char *customer, GError **error)
-{
-    sqlite3_stmt *st = ard_store_stmt(s,
-        "INSERT INTO dunning (customer_id) VALUES (?) ON CONFLICT (customer_id) DO NOTHING", error);
-    if (!st)
-        return false;
-    sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
-    return ard_store_exec_stmt(s, st, error);
-}
-
 bool ard_store_reply_answered(ArdStore *s, const char *customer, ArdDay day, GError **error)
 {
-    if (!ensure_dunning(s, customer, error))
+    if (!ard_store_ensure_dunning(s, customer, error))
         return false;
     sqlite3_stmt *st = ard_store_stmt(s,
         "UPDATE dunning SET unanswered = 0,"
@@ -182,7 +172,7 @@ bool ard_store_reply_answered(ArdStore *s, const char *customer, ArdDay day, GEr
 bool ard_store_reply_hold(ArdStore *s, const char *customer, ArdDay until, const char *reason,
                           bool extend_only, bool *changed, GError **error)
 {
-    if (!ensure_dunning(s, customer, error))
+    if (!ard_store_ensure_dunning(s, customer, error))
         return false;
     sqlite3_stmt *st = ard_store_stmt(s,
         "UPDATE dunning SET hold_until = ?2, hold_reason = ?3 WHERE customer_id = ?1"
@@ -441,7 +431,7 @@ bool ard_store_reply_resolve(ArdStore *s, const ArdResolve *r, GError **error)
         ok = ard_store_exec_stmt(s, st, error);
     }
     if (ok && customer && (r->resume || r->hold_until != ARD_DAY_NONE)) {
-        ok = ensure_dunning(s, customer, error);
+        ok = ard_store_ensure_dunning(s, customer, error);
         st = ok ? ard_store_stmt(s,
             "UPDATE dunning SET hold_until = ?2, hold_reason = ?3 WHERE customer_id = ?1", error)
                 : NULL;
