@@ -545,7 +545,7 @@ bool ard_import_stream(ArdStore *store, ArdImportKind kind, FILE *fp, const char
 
     struct csv_parser p;
     csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL);
-    bool ok = ard_store_foreign_keys(store, false, error) && ard_store_begin(store, error);
+    bool ok = ard_store_import_begin(store, error);
     if (ok) {
         char buf[1 << 16];
         size_t n;
@@ -572,16 +572,13 @@ bool ard_import_stream(ArdStore *store, ArdImportKind kind, FILE *fp, const char
             ard_store_record_import(store, kind_name(kind), path, stats->inserted,
                                     stats->updated, stats->unchanged, &c.error);
         if (c.error) {
-            ard_store_rollback(store);
+            ard_store_import_end(store, false, NULL);
             g_propagate_error(error, c.error);
             ok = false;
         } else {
-            ok = ard_store_commit(store, error);
-            if (!ok)
-                ard_store_rollback(store);
+            ok = ard_store_import_end(store, true, error);
         }
     }
-    ard_store_foreign_keys(store, true, NULL);
     csv_free(&p);
     g_ptr_array_free(c.fields, TRUE);
     g_string_free(c.buf, TRUE);

@@ -5,6 +5,9 @@
 #include "error.h"
 #include <string.h>
 
+/* The everyday page cache: 32 MiB (negative: KiB). */
+#define STORE_CACHE_SIZE "-32768"
+
 static void finalize_stmt(gpointer st)
 {
     sqlite3_finalize(st);
@@ -209,7 +212,7 @@ ArdStore *ard_store_open(const char *path, int busy_timeout_ms, GError **error)
     if (!exec(store, "PRAGMA journal_mode = WAL", error) ||
         !exec(store, "PRAGMA foreign_keys = ON", error) ||
         !exec(store, "PRAGMA synchronous = NORMAL", error) ||
-        !exec(store, "PRAGMA cache_size = -32768", error) ||
+        !exec(store, "PRAGMA cache_size = " STORE_CACHE_SIZE, error) ||
         !migrate(store, error)) {
         ard_store_close(store);
         return NULL;
@@ -267,6 +270,38 @@ char *ard_store_now(const ArdStore *store)
 bool ard_store_foreign_keys(ArdStore *store, bool on, GError **error)
 {
     return exec(store, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", error);
+}
+
+/* The page cache an import may fill: its random reads of the invoices'
+ * customer index and rows (payment allocation) miss the everyday cache
+ * once a store holds about a million invoices. A fixed bound, whatever the
+ * size of the file or of the store. KiB, as PRAGMA cache_size takes it. */
+#define IMPORT_CACHE_KIB "262144"
+
+bool ard_store_import_begin(ArdStore *store, GError **error)
+{
+    /* Every value the import writes into a CHECKed column (status, segment,
+     * cause) is validated before; with SQLite 3.40 each IN (...) CHECK costs
+     * a temporary b-tree per row. Flag pragmas expire the prepared
+     * statements, so the cached ones are compiled again either way. */
+    if (!ard_store_foreign_keys(store, false, error) ||
+        !exec(store, "PRAGMA ignore_check_constraints = ON", error) ||
+        !exec(store, "PRAGMA cache_size = -" IMPORT_CACHE_KIB, error) ||
+        !ard_store_begin(store, error)) {
+        ard_store_import_end(store, false, NULL);
+        return false;
+    }
+    return true;
+}
+
+bool ard_store_import_end(ArdStore *store, bool commit, GError **error)
+{
+    bool ok = !commit || ard_store_commit(store, error);
+    ard_store_rollback(store);
+    exec(store, "PRAGMA cache_size = " STORE_CACHE_SIZE, NULL);
+    exec(store, "PRAGMA ignore_check_constraints = OFF", NULL);
+    ard_store_foreign_keys(store, true, NULL);
+    return ok;
 }
 
 bool ard_store_begin(ArdStore *store, GError **error)

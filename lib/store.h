@@ -32,6 +32,16 @@ char *ard_store_now(const ArdStore *store);
  * itself, row by row, with precise errors. */
 bool ard_store_foreign_keys(ArdStore *store, bool on, GError **error);
 
+/* A bulk import's transaction: foreign keys and CHECK constraints off for
+ * this connection (the importer checks every value itself, with line and
+ * column in the error), a larger page cache, then BEGIN IMMEDIATE. The
+ * journal stays as it is, so a killed import leaves the store as it was. */
+bool ard_store_import_begin(ArdStore *store, GError **error);
+/* Commits (when commit is true) or rolls back, then restores the
+ * connection's settings. False with error when the commit failed; the
+ * transaction is then rolled back. */
+bool ard_store_import_end(ArdStore *store, bool commit, GError **error);
+
 /* BEGIN IMMEDIATE: takes the write lock now, waiting up to the timeout. */
 bool ard_store_begin(ArdStore *store, GError **error);
 bool ard_store_commit(ArdStore *store, GError **error);
