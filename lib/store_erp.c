@@ -324,7 +324,57 @@ static bool unallocate(ArdStore *s, const char *payment, GError **error)
     return ok;
 }
 
-static bool allocate_to(ArdStore *s, const ArdPaymentIn *p, const char *invoice,
+/* An open invoice a payment can go to, as read before any write. */
+typedef struct {
+    sqlite3_int64 rowid;
+    int64_t open;
+    char *id;
+} Candidate;
+
+static void candidate_clear(gpointer c)
+{
+    g_free(((Candidate *)c)->id);
+}
+
+/* The invoices the payment will go to, oldest first, read only as far as
+ * the amount reaches: the rows of a customer's paid and later invoices are
+ * never read. Collected before writing, because a statement must not step
+ * over rows the same connection changes. */
+static bool candidates(ArdStore *s, const ArdPaymentIn *p, GArray *out, GError **error)
+{
+    bool named = p->invoice_id && *p->invoice_id;
+    sqlite3_stmt *st = named
+        ? ard_store_stmt(s, "SELECT rowid, id, open_amount FROM invoices WHERE id = ?1"
+                            " AND status = 'open' AND open_amount > 0", error)
+        : ard_store_stmt(s, "SELECT rowid, id, open_amount FROM invoices WHERE customer_id = ?2"
+                            " AND currency = ?3 AND status = 'open' AND open_amount > 0"
+                            " ORDER BY due_date, issue_date, id", error);
+    if (!st)
+        return false;
+    if (named) {
+        sqlite3_bind_text(st, 1, p->invoice_id, -1, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_text(st, 2, p->customer_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, p->currency, -1, SQLITE_STATIC);
+    }
+    int64_t covered = 0;
+    int rc = SQLITE_DONE;
+    while (covered < p->amount && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        Candidate c = {.rowid = sqlite3_column_int64(st, 0), .id = g_strdup(ard_col_text(st, 1)),
+                       .open = sqlite3_column_int64(st, 2)};
+        g_array_append_val(out, c);
+        covered += c.open;
+    }
+    bool ok = covered >= p->amount || rc == SQLITE_DONE;
+    if (!ok)
+        ard_store_set_error(s, error, "reading invoices");
+    sqlite3_reset(st);
+    return ok;
+}
+
+/* The open amount moves by exactly the allocation, so it stays
+ * erp_open_amount minus the sum of the invoice's allocations. */
+static bool allocate_to(ArdStore *s, const ArdPaymentIn *p, const Candidate *c,
                         int64_t amount, GError **error)
 {
     sqlite3_stmt *st = ard_store_stmt(s,
@@ -332,67 +382,72 @@ static bool allocate_to(ArdStore *s, const ArdPaymentIn *p, const char *invoice,
     if (!st)
         return false;
     sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, invoice, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, c->id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, amount);
-    return ard_store_exec_stmt(s, st, error) && refresh_open(s, invoice, error);
-}
-
-static bool allocate(ArdStore *s, const ArdPaymentIn *p, GString *how, GError **error)
-{
-    int64_t left = p->amount;
-    /* Candidates: the named invoice, or the oldest open ones in the currency. */
-    sqlite3_stmt *st = p->invoice_id && *p->invoice_id
-        ? ard_store_stmt(s, "SELECT id, open_amount FROM invoices WHERE id = ?1"
-                            " AND status = 'open' AND open_amount > 0", error)
-        : ard_store_stmt(s, "SELECT id, open_amount FROM invoices WHERE customer_id = ?2"
-                            " AND currency = ?3 AND status = 'open' AND open_amount > 0"
-                            " ORDER BY due_date, issue_date, id", error);
+    if (!ard_store_exec_stmt(s, st, error))
+        return false;
+    st = ard_store_stmt(s, "UPDATE invoices SET open_amount = open_amount - ?2 WHERE rowid = ?1",
+                        error);
     if (!st)
         return false;
-    if (p->invoice_id && *p->invoice_id) {
-        sqlite3_bind_text(st, 1, p->invoice_id, -1, SQLITE_STATIC);
-    } else {
-        sqlite3_bind_text(st, 2, p->customer_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, p->currency, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, c->rowid);
+    sqlite3_bind_int64(st, 2, amount);
+    return ard_store_exec_stmt(s, st, error);
+}
+
+static bool write_payment(ArdStore *s, const ArdPaymentIn *p, int64_t unapplied, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "INSERT INTO payments (id, customer_id, invoice_id, date, amount, currency, unapplied)"
+        " VALUES (?1,?2,?3,?4,?5,?6,?7) ON CONFLICT (id) DO UPDATE SET"
+        " customer_id = excluded.customer_id, invoice_id = excluded.invoice_id,"
+        " date = excluded.date, amount = excluded.amount, currency = excluded.currency,"
+        " unapplied = excluded.unapplied", error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, p->customer_id, -1, SQLITE_STATIC);
+    ard_bind_text(st, 3, p->invoice_id);
+    sqlite3_bind_text(st, 4, p->date, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, p->amount);
+    sqlite3_bind_text(st, 6, p->currency, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, unapplied);
+    return ard_store_exec_stmt(s, st, error);
+}
+
+/* Writes the payment with what stays unapplied, then its allocations, and
+ * says how in how. */
+static bool allocate(ArdStore *s, const ArdPaymentIn *p, GString *how, GError **error)
+{
+    GArray *cands = g_array_new(FALSE, FALSE, sizeof(Candidate));
+    g_array_set_clear_func(cands, candidate_clear);
+    bool ok = candidates(s, p, cands, error);
+    int64_t left = p->amount;
+    guint n = 0;
+    for (; ok && n < cands->len && left > 0; n++) {
+        int64_t open = g_array_index(cands, Candidate, n).open;
+        left -= open < left ? open : left;
     }
-    GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
-    GArray *opens = g_array_new(FALSE, FALSE, sizeof(int64_t));
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t open = sqlite3_column_int64(st, 1);
-        g_ptr_array_add(ids, g_strdup(ard_col_text(st, 0)));
-        g_array_append_val(opens, open);
-    }
-    sqlite3_reset(st);
-    bool ok = rc == SQLITE_DONE;
-    if (!ok)
-        ard_store_set_error(s, error, "reading invoices");
-    for (guint i = 0; ok && i < ids->len && left > 0; i++) {
-        int64_t open = g_array_index(opens, int64_t, i);
-        int64_t take = open < left ? open : left;
+    ok = ok && write_payment(s, p, left, error);
+    left = p->amount;
+    for (guint i = 0; ok && i < n; i++) {
+        const Candidate *c = &g_array_index(cands, Candidate, i);
+        int64_t take = c->open < left ? c->open : left;
         char amt[40];
         ard_money_plain(take, p->currency, amt, sizeof amt);
         g_string_append_printf(how, "%s%s %s to %s", how->len ? ", " : "", amt, p->currency,
-                               (char *)ids->pdata[i]);
-        ok = allocate_to(s, p, ids->pdata[i], take, error);
+                               c->id);
+        ok = allocate_to(s, p, c, take, error);
         left -= take;
     }
-    g_ptr_array_free(ids, TRUE);
-    g_array_free(opens, TRUE);
-    if (!ok)
-        return false;
-    if (left > 0) {
+    g_array_free(cands, TRUE);
+    if (ok && left > 0) {
         char amt[40];
         ard_money_plain(left, p->currency, amt, sizeof amt);
         g_string_append_printf(how, "%s%s %s kept as customer credit", how->len ? ", " : "",
                                amt, p->currency);
     }
-    st = ard_store_stmt(s, "UPDATE payments SET unapplied = ? WHERE id = ?", error);
-    if (!st)
-        return false;
-    sqlite3_bind_int64(st, 1, left);
-    sqlite3_bind_text(st, 2, p->id, -1, SQLITE_STATIC);
-    return ard_store_exec_stmt(s, st, error);
+    return ok;
 }
 
 bool ard_store_upsert_payment(ArdStore *s, const ArdPaymentIn *p, ArdUpsert *res, GError **error)
@@ -417,21 +472,6 @@ bool ard_store_upsert_payment(ArdStore *s, const ArdPaymentIn *p, ArdUpsert *res
     }
     sqlite3_reset(st);
     if (exists && !unallocate(s, p->id, error))
-        return false;
-    st = ard_store_stmt(s,
-        "INSERT INTO payments (id, customer_id, invoice_id, date, amount, currency)"
-        " VALUES (?1,?2,?3,?4,?5,?6) ON CONFLICT (id) DO UPDATE SET"
-        " customer_id = excluded.customer_id, invoice_id = excluded.invoice_id,"
-        " date = excluded.date, amount = excluded.amount, currency = excluded.currency", error);
-    if (!st)
-        return false;
-    sqlite3_bind_text(st, 1, p->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, p->customer_id, -1, SQLITE_STATIC);
-    ard_bind_text(st, 3, p->invoice_id);
-    sqlite3_bind_text(st, 4, p->date, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, p->amount);
-    sqlite3_bind_text(st, 6, p->currency, -1, SQLITE_STATIC);
-    if (!ard_store_exec_stmt(s, st, error))
         return false;
     GString *how = g_string_new(NULL);
     bool ok = allocate(s, p, how, error);
