@@ -108,6 +108,8 @@ bool ard_money_parse(const char *text, const char *currency, int64_t *minor,
     return true;
 }
 
+/* Digits are written backwards into a scratch buffer and then turned
+ * around: snprintf showed up in every imported payment's event text. */
 static void format(int64_t minor, const char *currency, bool group, char *buf,
                    size_t len)
 {
@@ -115,26 +117,24 @@ static void format(int64_t minor, const char *currency, bool group, char *buf,
     if (exp < 0)
         exp = 2;
     uint64_t a = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
-    uint64_t scale = 1;
-    for (int i = 0; i < exp; i++)
-        scale *= 10;
-    uint64_t units = a / scale, frac = a % scale;
-    char digits[32], grouped[48];
-    snprintf(digits, sizeof digits, "%llu", (unsigned long long)units);
-    size_t n = strlen(digits), j = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (group && i > 0 && (n - i) % 3 == 0)
-            grouped[j++] = ',';
-        grouped[j++] = digits[i];
+    char t[48];   /* 20 digits, 6 commas, the point, the sign */
+    size_t n = 0;
+    for (int i = 0; i < exp; i++, a /= 10)
+        t[n++] = (char)('0' + a % 10);
+    if (exp > 0)
+        t[n++] = '.';
+    for (int k = 0; k == 0 || a > 0; k++, a /= 10) {
+        if (group && k > 0 && k % 3 == 0)
+            t[n++] = ',';
+        t[n++] = (char)('0' + a % 10);
     }
-    grouped[j] = '\0';
-    if (exp > 0) {
-        char fr[24];
-        snprintf(fr, sizeof fr, "%03llu", (unsigned long long)frac);
-        /* exp is 2 or 3: keep its last exp digits */
-        snprintf(buf, len, "%s%s.%s", minor < 0 ? "-" : "", grouped, fr + (3 - exp));
-    } else
-        snprintf(buf, len, "%s%s", minor < 0 ? "-" : "", grouped);
+    if (minor < 0)
+        t[n++] = '-';
+    size_t j = 0;
+    while (n > 0 && j + 1 < len)
+        buf[j++] = t[--n];
+    if (len > 0)
+        buf[j] = '\0';
 }
 
 void ard_money_plain(int64_t minor, const char *currency, char *buf, size_t len)
