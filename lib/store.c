@@ -186,6 +186,7 @@ ArdStore *ard_store_open(const char *path, int busy_timeout_ms, GError **error)
     ArdStore *store = g_new0(ArdStore, 1);
     store->path = g_strdup(path);
     store->today = ARD_DAY_NONE;
+    store->now_secs = -1;
     store->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                          finalize_stmt);
     char *dir = g_path_get_dirname(path);
@@ -249,22 +250,41 @@ void ard_store_close(ArdStore *store)
 void ard_store_set_today(ArdStore *store, ArdDay today)
 {
     store->today = today;
+    store->now_secs = -1;
+}
+
+/* ard_store_now's text for a second since the epoch. */
+static void now_text(const ArdStore *store, gint64 secs, char *buf, size_t len)
+{
+    GDateTime *now = g_date_time_new_from_unix_utc(secs);
+    if (store && store->today != ARD_DAY_NONE) {
+        char day[11];
+        ard_day_format(store->today, day);
+        g_snprintf(buf, len, "%sT%02d:%02d:%02dZ", day, g_date_time_get_hour(now),
+                   g_date_time_get_minute(now), g_date_time_get_second(now));
+    } else {
+        char *s = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+        g_strlcpy(buf, s, len);
+        g_free(s);
+    }
+    g_date_time_unref(now);
 }
 
 char *ard_store_now(const ArdStore *store)
 {
-    GDateTime *now = g_date_time_new_now_utc();
-    char *s;
-    if (store && store->today != ARD_DAY_NONE) {
-        char day[11];
-        ard_day_format(store->today, day);
-        s = g_strdup_printf("%sT%02d:%02d:%02dZ", day, g_date_time_get_hour(now),
-                            g_date_time_get_minute(now), g_date_time_get_second(now));
-    } else {
-        s = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+    char buf[sizeof store->now_text];
+    now_text(store, g_get_real_time() / G_USEC_PER_SEC, buf, sizeof buf);
+    return g_strdup(buf);
+}
+
+const char *ard_store_now_cached(ArdStore *store)
+{
+    gint64 secs = g_get_real_time() / G_USEC_PER_SEC;
+    if (secs != store->now_secs) {
+        now_text(store, secs, store->now_text, sizeof store->now_text);
+        store->now_secs = secs;
     }
-    g_date_time_unref(now);
-    return s;
+    return store->now_text;
 }
 
 bool ard_store_foreign_keys(ArdStore *store, bool on, GError **error)
@@ -327,13 +347,11 @@ bool ard_store_event(ArdStore *store, const char *customer, const char *cause,
         "INSERT INTO events (customer_id, at, cause, kind, reason) VALUES (?,?,?,?,?)", error);
     if (st == NULL)
         return false;
-    char *now = ard_store_now(store);
     ard_bind_text(st, 1, customer);
-    sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, ard_store_now_cached(store), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, cause, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, reason, -1, SQLITE_TRANSIENT);
-    g_free(now);
+    sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
     return ard_store_exec_stmt(store, st, error);
 }
 

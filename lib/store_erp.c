@@ -99,15 +99,20 @@ static bool contacts_differ(ArdStore *s, const char *id, char **emails, bool *di
     return true;
 }
 
-static bool write_contacts(ArdStore *s, const char *id, char **emails, GError **error)
+/* fresh: the customer was inserted just now, so it has no contacts yet
+ * (contacts are only ever written for an existing customer). */
+static bool write_contacts(ArdStore *s, const char *id, char **emails, bool fresh,
+                           GError **error)
 {
-    sqlite3_stmt *del = ard_store_stmt(s,
-        "DELETE FROM contacts WHERE customer_id = ? AND source = 'erp'", error);
-    if (!del)
-        return false;
-    sqlite3_bind_text(del, 1, id, -1, SQLITE_STATIC);
-    if (!ard_store_exec_stmt(s, del, error))
-        return false;
+    if (!fresh) {
+        sqlite3_stmt *del = ard_store_stmt(s,
+            "DELETE FROM contacts WHERE customer_id = ? AND source = 'erp'", error);
+        if (!del)
+            return false;
+        sqlite3_bind_text(del, 1, id, -1, SQLITE_STATIC);
+        if (!ard_store_exec_stmt(s, del, error))
+            return false;
+    }
     for (int i = 0; emails[i]; i++) {
         /* A contact learned from a reply keeps its status but becomes an ERP
          * contact again. */
@@ -126,62 +131,8 @@ static bool write_contacts(ArdStore *s, const char *id, char **emails, GError **
     return true;
 }
 
-bool ard_store_upsert_customer(ArdStore *s, const ArdCustomerIn *c, ArdUpsert *res, GError **error)
+static void bind_customer(ArdStore *s, sqlite3_stmt *st, const ArdCustomerIn *c)
 {
-    sqlite3_stmt *st = ard_store_stmt(s,
-        "SELECT name, owner, locale, timezone, segment, human_only FROM customers WHERE id = ?",
-        error);
-    if (!st)
-        return false;
-    sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        ard_store_set_error(s, error, "reading customers");
-        return false;
-    }
-    bool exists = rc == SQLITE_ROW;
-    bool changed = false;
-    GString *what = g_string_new(NULL);
-    if (exists) {
-        const char *cols[] = {"name", "owner", "locale", "timezone", "segment"};
-        const char *vals[] = {c->name, c->owner, c->locale, c->timezone, c->segment};
-        for (int i = 0; i < 5; i++)
-            if (!same(ard_col_text(st, i), vals[i])) {
-                g_string_append_printf(what, "%s%s '%s' -> '%s'", what->len ? ", " : "",
-                                       cols[i], ard_col_text(st, i), vals[i] ? vals[i] : "");
-                changed = true;
-            }
-        if (sqlite3_column_int(st, 5) != (int)c->human_only) {
-            g_string_append_printf(what, "%shuman_only %s", what->len ? ", " : "",
-                                   c->human_only ? "on" : "off");
-            changed = true;
-        }
-    }
-    sqlite3_reset(st);
-
-    bool differ;
-    if (!contacts_differ(s, c->id, c->emails, &differ, error))
-        goto fail;
-    if (exists && differ) {
-        g_string_append_printf(what, "%scontact addresses", what->len ? ", " : "");
-        changed = true;
-    }
-    if (exists && !changed) {
-        *res = ARD_UPSERT_UNCHANGED;
-        g_string_free(what, TRUE);
-        return true;
-    }
-    char *now = ard_store_now(s);
-    st = ard_store_stmt(s,
-        "INSERT INTO customers (id, name, owner, locale, timezone, segment, human_only,"
-        " created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?8)"
-        " ON CONFLICT (id) DO UPDATE SET name = excluded.name, owner = excluded.owner,"
-        " locale = excluded.locale, timezone = excluded.timezone, segment = excluded.segment,"
-        " human_only = excluded.human_only, updated_at = excluded.updated_at", error);
-    if (!st) {
-        g_free(now);
-        goto fail;
-    }
     sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
     ard_bind_text(st, 3, c->owner);
@@ -189,24 +140,105 @@ bool ard_store_upsert_customer(ArdStore *s, const ArdCustomerIn *c, ArdUpsert *r
     ard_bind_text(st, 5, c->timezone);
     ard_bind_text(st, 6, c->segment);
     sqlite3_bind_int(st, 7, c->human_only);
-    sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
-    g_free(now);
+    sqlite3_bind_text(st, 8, ard_store_now_cached(s), -1, SQLITE_STATIC);
+}
+
+/* Most rows of a first, large export are new: the insert is tried first, so
+ * a new customer costs no lookups. */
+static bool insert_customer(ArdStore *s, const ArdCustomerIn *c, bool *inserted, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "INSERT INTO customers (id, name, owner, locale, timezone, segment, human_only,"
+        " created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?8)"
+        " ON CONFLICT (id) DO NOTHING", error);
+    if (!st)
+        return false;
+    bind_customer(s, st, c);
+    if (!ard_store_exec_stmt(s, st, error))
+        return false;
+    *inserted = sqlite3_changes(s->db) == 1;
+    if (!*inserted)
+        return true;
+    return write_contacts(s, c->id, c->emails, true, error) &&
+           ard_store_event(s, c->id, "import", "customer_created",
+                           c->human_only ? "customer created from the ERP"
+                                           " (human only: no automated mail)"
+                                         : "customer created from the ERP", error);
+}
+
+/* An existing customer: compared field by field, written only when changed. */
+static bool update_customer(ArdStore *s, const ArdCustomerIn *c, ArdUpsert *res, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "SELECT name, owner, locale, timezone, segment, human_only FROM customers WHERE id = ?",
+        error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        ard_store_set_error(s, error, "reading customers");
+        sqlite3_reset(st);
+        return false;
+    }
+    bool changed = false;
+    GString *what = g_string_new(NULL);
+    const char *cols[] = {"name", "owner", "locale", "timezone", "segment"};
+    const char *vals[] = {c->name, c->owner, c->locale, c->timezone, c->segment};
+    for (int i = 0; i < 5; i++)
+        if (!same(ard_col_text(st, i), vals[i])) {
+            g_string_append_printf(what, "%s%s '%s' -> '%s'", what->len ? ", " : "",
+                                   cols[i], ard_col_text(st, i), vals[i] ? vals[i] : "");
+            changed = true;
+        }
+    if (sqlite3_column_int(st, 5) != (int)c->human_only) {
+        g_string_append_printf(what, "%shuman_only %s", what->len ? ", " : "",
+                               c->human_only ? "on" : "off");
+        changed = true;
+    }
+    sqlite3_reset(st);
+
+    bool differ;
+    if (!contacts_differ(s, c->id, c->emails, &differ, error))
+        goto fail;
+    if (differ) {
+        g_string_append_printf(what, "%scontact addresses", what->len ? ", " : "");
+        changed = true;
+    }
+    *res = changed ? ARD_UPSERT_UPDATED : ARD_UPSERT_UNCHANGED;
+    if (!changed) {
+        g_string_free(what, TRUE);
+        return true;
+    }
+    st = ard_store_stmt(s,
+        "UPDATE customers SET name = ?2, owner = ?3, locale = ?4, timezone = ?5, segment = ?6,"
+        " human_only = ?7, updated_at = ?8 WHERE id = ?1", error);
+    if (!st)
+        goto fail;
+    bind_customer(s, st, c);
     if (!ard_store_exec_stmt(s, st, error))
         goto fail;
-    if ((!exists || differ) && !write_contacts(s, c->id, c->emails, error))
+    if (differ && !write_contacts(s, c->id, c->emails, false, error))
         goto fail;
-    char *reason = exists ? g_strdup_printf("customer updated from the ERP: %s", what->str)
-                          : g_strdup_printf("customer created from the ERP%s",
-                                            c->human_only ? " (human only: no automated mail)" : "");
-    bool ok = ard_store_event(s, c->id, "import", exists ? "customer_updated" : "customer_created",
-                              reason, error);
+    char *reason = g_strdup_printf("customer updated from the ERP: %s", what->str);
+    bool ok = ard_store_event(s, c->id, "import", "customer_updated", reason, error);
     g_free(reason);
     g_string_free(what, TRUE);
-    *res = exists ? ARD_UPSERT_UPDATED : ARD_UPSERT_INSERTED;
     return ok;
 fail:
     g_string_free(what, TRUE);
     return false;
+}
+
+bool ard_store_upsert_customer(ArdStore *s, const ArdCustomerIn *c, ArdUpsert *res, GError **error)
+{
+    bool inserted;
+    if (!insert_customer(s, c, &inserted, error))
+        return false;
+    if (inserted) {
+        *res = ARD_UPSERT_INSERTED;
+        return true;
+    }
+    return update_customer(s, c, res, error);
 }
 
 /* ---- invoices ---- */
@@ -498,14 +530,12 @@ bool ard_store_record_import(ArdStore *s, const char *kind, const char *file,
         error);
     if (!st)
         return false;
-    char *now = ard_store_now(s);
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, file, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, ard_store_now_cached(s), -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, inserted);
     sqlite3_bind_int64(st, 5, updated);
     sqlite3_bind_int64(st, 6, unchanged);
-    g_free(now);
     if (!ard_store_exec_stmt(s, st, error))
         return false;
     char *reason = g_strdup_printf("%s import of %s: %ld inserted, %ld updated, %ld unchanged",

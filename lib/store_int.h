@@ -9,6 +9,8 @@ struct ArdStore {
     char *path;
     GHashTable *stmts;   /* SQL text (static) -> sqlite3_stmt */
     ArdDay today;
+    gint64 now_secs;     /* the second now_text was made for, -1 none */
+    char now_text[32];
 };
 
 extern const char *const ard_store_migrations[];
@@ -24,6 +26,9 @@ const char *ard_col_text(sqlite3_stmt *st, int i);
 /* Creates the customer's dunning row when it has none yet; the agent and
  * the reply side both write to it. */
 bool ard_store_ensure_dunning(ArdStore *store, const char *customer, GError **error);
+/* ard_store_now's text without an allocation, made once per second: an
+ * import writes an event per row. Valid until the next call. */
+const char *ard_store_now_cached(ArdStore *store);
 /* Steps a statement that returns no rows; false with error on failure. */
 bool ard_store_exec_stmt(ArdStore *store, sqlite3_stmt *st, GError **error);
 
