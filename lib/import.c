@@ -546,6 +546,10 @@ bool ard_import_stream(ArdStore *store, ArdImportKind kind, FILE *fp, const char
     struct csv_parser p;
     csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL);
     bool ok = ard_store_import_begin(store, error);
+    if (ok && kind == ARD_IMPORT_INVOICES && !ard_store_invoices_start(store, error)) {
+        ard_store_import_end(store, false, NULL);
+        ok = false;
+    }
     if (ok) {
         char buf[1 << 16];
         size_t n;
@@ -568,6 +572,8 @@ bool ard_import_stream(ArdStore *store, ArdImportKind kind, FILE *fp, const char
                       csv_strerror(csv_error(&p)));
         if (!c.error && !c.header_done)
             g_set_error(&c.error, ARD_ERROR, ARD_ERROR_INPUT, "%s: no header row", path);
+        if (!c.error && kind == ARD_IMPORT_INVOICES)
+            ard_store_invoices_done(store, &c.error);
         if (!c.error)
             ard_store_record_import(store, kind_name(kind), path, stats->inserted,
                                     stats->updated, stats->unchanged, &c.error);

@@ -244,6 +244,7 @@ void ard_store_close(ArdStore *store)
     if (store->db)
         sqlite3_close(store->db);
     g_free(store->path);
+    g_free(store->deferred_index);
     g_free(store);
 }
 
@@ -318,6 +319,9 @@ bool ard_store_import_end(ArdStore *store, bool commit, GError **error)
 {
     bool ok = !commit || ard_store_commit(store, error);
     ard_store_rollback(store);
+    /* A rolled-back import's dropped index is back with the rollback. */
+    g_free(store->deferred_index);
+    store->deferred_index = NULL;
     exec(store, "PRAGMA cache_size = " STORE_CACHE_SIZE, NULL);
     exec(store, "PRAGMA ignore_check_constraints = OFF", NULL);
     ard_store_foreign_keys(store, true, NULL);

@@ -254,6 +254,48 @@ static bool refresh_open(ArdStore *s, const char *invoice, GError **error)
     return ard_store_exec_stmt(s, st, error);
 }
 
+bool ard_store_invoices_start(ArdStore *s, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'invoices_customer'"
+        " AND NOT EXISTS (SELECT 1 FROM invoices)", error);
+    if (!st)
+        return false;
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        ard_store_set_error(s, error, "reading the schema");
+        sqlite3_reset(st);
+        return false;
+    }
+    g_free(s->deferred_index);
+    /* The schema's own text, so the index comes back exactly as the
+     * migrations made it. */
+    s->deferred_index = rc == SQLITE_ROW ? g_strdup(ard_col_text(st, 0)) : NULL;
+    sqlite3_reset(st);
+    if (!s->deferred_index)
+        return true;
+    if (sqlite3_exec(s->db, "DROP INDEX invoices_customer", NULL, NULL, NULL) != SQLITE_OK) {
+        ard_store_set_error(s, error, "dropping the index of invoices by customer");
+        g_free(s->deferred_index);
+        s->deferred_index = NULL;
+        return false;
+    }
+    return true;
+}
+
+bool ard_store_invoices_done(ArdStore *s, GError **error)
+{
+    if (!s->deferred_index)
+        return true;
+    char *sql = s->deferred_index;
+    s->deferred_index = NULL;
+    bool ok = sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK;
+    if (!ok)
+        ard_store_set_error(s, error, "building the index of invoices by customer");
+    g_free(sql);
+    return ok;
+}
+
 static void bind_invoice(sqlite3_stmt *st, const ArdInvoiceIn *inv)
 {
     sqlite3_bind_text(st, 1, inv->id, -1, SQLITE_STATIC);

@@ -36,6 +36,15 @@ bool ard_store_customer_currency(ArdStore *s, const char *customer, char currenc
                                  GError **error);
 
 bool ard_store_upsert_customer(ArdStore *s, const ArdCustomerIn *c, ArdUpsert *res, GError **error);
+/* Inside an import's transaction, before its invoices: when the store holds
+ * no invoice yet (the first load of an export), the index of invoices by
+ * customer is dropped, to be built once, sorted, by ard_store_invoices_done
+ * instead of row by row in random order. Nothing an invoice import reads
+ * uses that index. */
+bool ard_store_invoices_start(ArdStore *s, GError **error);
+/* Builds the index again when ard_store_invoices_start dropped it. Must be
+ * called before the transaction commits. */
+bool ard_store_invoices_done(ArdStore *s, GError **error);
 bool ard_store_upsert_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *res, GError **error);
 /* Inserts or updates the payment and (re)allocates it: to its invoice when
  * named, else to the customer's oldest open invoices in its currency; what

@@ -11,6 +11,7 @@ struct ArdStore {
     ArdDay today;
     gint64 now_secs;     /* the second now_text was made for, -1 none */
     char now_text[32];
+    char *deferred_index; /* CREATE INDEX to run before commit, or NULL */
 };
 
 extern const char *const ard_store_migrations[];
