@@ -40,6 +40,7 @@ typedef struct {
     const Column *cols;
     int ncols;
     int map[64];             /* file column -> schema column, -1 ignored */
+    int col_at[MAX_COLS];    /* schema column -> file column, -1 absent */
     int nfile_cols;
     bool header_done;
     GString *buf;            /* current row's fields, each NUL-terminated */
@@ -118,15 +119,19 @@ static bool has_control(const char *v)
     return false;
 }
 
-/* An id: 1..64 bytes, printable, no spaces at the ends. */
+/* An id: 1..64 bytes, printable, no spaces at the ends. One pass: every
+ * row has two or three ids. */
 static bool check_id(Ctx *c, const char *col, const char *v)
 {
     if (*v == '\0') {
         row_error(c, col, "is empty");
         return false;
     }
-    if (strlen(v) > 64 || has_control(v) || g_ascii_isspace(v[0]) ||
-        g_ascii_isspace(v[strlen(v) - 1]) || strchr(v, ';') || strchr(v, ',')) {
+    size_t n = 0;
+    bool bad = false;
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++, n++)
+        bad = bad || *p < 0x20 || *p == 0x7f || *p == ';' || *p == ',';
+    if (bad || n > 64 || g_ascii_isspace(v[0]) || g_ascii_isspace(v[n - 1])) {
         char *s = shown(v);
         row_error(c, col, "'%s' is not a valid id (1-64 printable characters, no ';' or ',')", s);
         g_free(s);
@@ -175,10 +180,7 @@ static bool check_currency(Ctx *c, const char *col, char *v)
 /* Field by schema column index ("" when absent). */
 static char *field(Ctx *c, int col)
 {
-    for (int i = 0; i < c->nfile_cols; i++)
-        if (c->map[i] == col)
-            return c->fields->pdata[i];
-    return "";
+    return c->col_at[col] >= 0 ? c->fields->pdata[c->col_at[col]] : "";
 }
 
 static void count(Ctx *c, ArdUpsert r)
@@ -414,6 +416,8 @@ static void header(Ctx *c)
         return;
     }
     c->nfile_cols = n;
+    for (int k = 0; k < MAX_COLS; k++)
+        c->col_at[k] = -1;
     for (int i = 0; i < n; i++) {
         char *name = g_ascii_strdown(g_strstrip((char *)c->fields->pdata[i]), -1);
         c->map[i] = -1;
@@ -426,6 +430,7 @@ static void header(Ctx *c)
                         return;
                     }
                 c->map[i] = k;
+                c->col_at[k] = i;
             }
         g_free(name);
     }
@@ -458,6 +463,15 @@ static void on_field(void *data, size_t len, void *ctx)
     g_string_append_c(c->buf, '\0');
 }
 
+/* Plain ASCII is valid UTF-8: most rows need no per-field validation. */
+static bool ascii(const GString *row)
+{
+    unsigned char any = 0;
+    for (gsize i = 0; i < row->len; i++)
+        any |= (unsigned char)row->str[i];
+    return any < 0x80;
+}
+
 static void on_row(int term, void *ctx)
 {
     Ctx *c = ctx;
@@ -468,7 +482,8 @@ static void on_row(int term, void *ctx)
     if (!empty && !c->error) {
         /* A lone empty field is a blank line ending in EOF. */
         if (!(c->fields->len == 1 && *(char *)c->fields->pdata[0] == '\0')) {
-            for (guint i = 0; i < c->fields->len && !c->error; i++)
+            bool plain = ascii(c->buf);
+            for (guint i = 0; !plain && i < c->fields->len && !c->error; i++)
                 if (!g_utf8_validate(c->fields->pdata[i], -1, NULL)) {
                     const char *name = i < (guint)c->nfile_cols && c->map[i] >= 0
                                            ? c->cols[c->map[i]].name : NULL;
