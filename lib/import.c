@@ -58,6 +58,13 @@ typedef struct {
      * the number of customers, not by the file's size. */
     GHashTable *known_customers;
     GHashTable *zones;
+    /* Valid invoices not yet written, each with a copy of its row's text:
+     * they go to the store ARD_INVOICE_BATCH at a time. */
+    struct {
+        GString *text;
+        ArdInvoiceIn in;
+    } pending[ARD_INVOICE_BATCH];
+    int npending;
 } Ctx;
 
 bool ard_import_kind_parse(const char *name, ArdImportKind *kind)
@@ -306,6 +313,66 @@ static bool known_customer(Ctx *c, const char *id)
     return exists;
 }
 
+/* Writes the pending invoices. All new is the usual case and costs one
+ * statement; otherwise each is compared in file order, as if written one
+ * by one, and the ones inserted just now, which compare unchanged, are
+ * taken back out of the unchanged count. */
+static void flush_invoices(Ctx *c)
+{
+    int n = c->npending, added;
+    c->npending = 0;
+    if (n == 0 || c->error)
+        return;
+    ArdInvoiceIn rows[ARD_INVOICE_BATCH];
+    for (int i = 0; i < n; i++)
+        rows[i] = c->pending[i].in;
+    if (!ard_store_insert_invoices(c->store, rows, n, &added, &c->error))
+        return;
+    if (added < n) {
+        long same = 0;
+        for (int i = 0; i < n; i++) {
+            ArdUpsert r;
+            if (!ard_store_update_invoice(c->store, &rows[i], &r, &c->error))
+                return;
+            if (r == ARD_UPSERT_UPDATED)
+                c->stats->updated++;
+            else
+                same++;
+        }
+        c->stats->unchanged += same - added;
+    }
+    c->stats->inserted += added;
+}
+
+/* A pointer into the row's text, moved to the same place in the copy;
+ * anything else (a literal default) stays. */
+static const char *rebase(const Ctx *c, const GString *copy, const char *p)
+{
+    if (p >= c->buf->str && p < c->buf->str + c->buf->len)
+        return copy->str + (p - c->buf->str);
+    return p;
+}
+
+static void hold_invoice(Ctx *c, const ArdInvoiceIn *in)
+{
+    GString *copy = c->pending[c->npending].text;
+    if (copy == NULL)
+        copy = c->pending[c->npending].text = g_string_sized_new(c->buf->len + 1);
+    g_string_truncate(copy, 0);
+    g_string_append_len(copy, c->buf->str, (gssize)c->buf->len);
+    ArdInvoiceIn *h = &c->pending[c->npending++].in;
+    *h = *in;
+    h->id = rebase(c, copy, in->id);
+    h->customer_id = rebase(c, copy, in->customer_id);
+    h->issue_date = rebase(c, copy, in->issue_date);
+    h->due_date = rebase(c, copy, in->due_date);
+    h->currency = rebase(c, copy, in->currency);
+    h->po_number = rebase(c, copy, in->po_number);
+    h->status = rebase(c, copy, in->status);
+    if (c->npending == ARD_INVOICE_BATCH)
+        flush_invoices(c);
+}
+
 static void import_invoice(Ctx *c)
 {
     char *id = field(c, 0), *cust = field(c, 1), *issue = field(c, 2), *due = field(c, 3);
@@ -347,9 +414,7 @@ static void import_invoice(Ctx *c)
         .currency = cur, .open_amount = open_amt, .po_number = po,
         .status = *status ? status : "open",
     };
-    ArdUpsert r;
-    if (ard_store_upsert_invoice(c->store, &in, &r, &c->error))
-        count(c, r);
+    hold_invoice(c, &in);
 }
 
 static void import_payment(Ctx *c)
@@ -587,6 +652,7 @@ bool ard_import_stream(ArdStore *store, ArdImportKind kind, FILE *fp, const char
                       csv_strerror(csv_error(&p)));
         if (!c.error && !c.header_done)
             g_set_error(&c.error, ARD_ERROR, ARD_ERROR_INPUT, "%s: no header row", path);
+        flush_invoices(&c);
         if (!c.error && kind == ARD_IMPORT_INVOICES)
             ard_store_invoices_done(store, &c.error);
         if (!c.error)
@@ -606,5 +672,8 @@ bool ard_import_stream(ArdStore *store, ArdImportKind kind, FILE *fp, const char
     g_array_free(c.offsets, TRUE);
     g_hash_table_destroy(c.known_customers);
     g_hash_table_destroy(c.zones);
+    for (int i = 0; i < ARD_INVOICE_BATCH; i++)
+        if (c.pending[i].text)
+            g_string_free(c.pending[i].text, TRUE);
     return ok;
 }

@@ -296,6 +296,25 @@ bool ard_store_invoices_done(ArdStore *s, GError **error)
     return ok;
 }
 
+/* Binds an invoice as parameters first..first+9 of an insert. */
+static void bind_invoice_at(sqlite3_stmt *st, int first, const ArdInvoiceIn *inv)
+{
+    sqlite3_bind_text(st, first, inv->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, first + 1, inv->customer_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, first + 2, inv->issue_date, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, first + 3, inv->due_date, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, first + 4, inv->amount);
+    sqlite3_bind_text(st, first + 5, inv->currency, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, first + 6, inv->open_amount);
+    sqlite3_bind_int64(st, first + 7, inv->open_amount);
+    if (inv->po_number && *inv->po_number)
+        sqlite3_bind_text(st, first + 8, inv->po_number, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, first + 8);
+    sqlite3_bind_text(st, first + 9, inv->status, -1, SQLITE_STATIC);
+}
+
+/* The update statement's parameters: ?1 id, ?2..?9 the other columns. */
 static void bind_invoice(sqlite3_stmt *st, const ArdInvoiceIn *inv)
 {
     sqlite3_bind_text(st, 1, inv->id, -1, SQLITE_STATIC);
@@ -309,24 +328,51 @@ static void bind_invoice(sqlite3_stmt *st, const ArdInvoiceIn *inv)
     sqlite3_bind_text(st, 9, inv->status, -1, SQLITE_STATIC);
 }
 
-bool ard_store_upsert_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *res, GError **error)
+#define INVOICE_INSERT "INSERT INTO invoices (id, customer_id, issue_date, due_date, amount," \
+    " currency, erp_open_amount, open_amount, po_number, status) VALUES "
+#define INVOICE_ROW "(?,?,?,?,?,?,?,?,?,?)"
+#define INVOICE_ROWS4 INVOICE_ROW "," INVOICE_ROW "," INVOICE_ROW "," INVOICE_ROW
+G_STATIC_ASSERT(ARD_INVOICE_BATCH == 16);
+
+bool ard_store_insert_invoices(ArdStore *s, const ArdInvoiceIn *inv, int n, int *inserted,
+                               GError **error)
 {
-    /* Most rows of a large export are new: try the insert first, so a new
-     * invoice costs one statement. */
-    sqlite3_stmt *st = ard_store_stmt(s,
-        "INSERT INTO invoices (id, customer_id, issue_date, due_date, amount, currency,"
-        " erp_open_amount, open_amount, po_number, status) VALUES (?1,?2,?3,?4,?5,?6,?7,?7,?8,?9)"
-        " ON CONFLICT (id) DO NOTHING", error);
-    if (!st)
-        return false;
-    bind_invoice(st, inv);
-    if (!ard_store_exec_stmt(s, st, error))
-        return false;
-    if (sqlite3_changes(s->db) == 1) {
-        *res = ARD_UPSERT_INSERTED;
-        return true;
+    /* A full batch is one statement: SQLite's cost per statement (cursors
+     * on the table and its indexes opened and closed) is then paid once
+     * per sixteen rows. A short one, at the end of a file, goes row by row. */
+    bool full = n == ARD_INVOICE_BATCH;
+    sqlite3_stmt *st = NULL;
+    *inserted = 0;
+    for (int i = 0; i < n; i++) {
+        if (full && i > 0) {
+            bind_invoice_at(st, i * 10 + 1, &inv[i]);
+            continue;
+        }
+        st = full ? ard_store_stmt(s, INVOICE_INSERT INVOICE_ROWS4 "," INVOICE_ROWS4 ","
+                                      INVOICE_ROWS4 "," INVOICE_ROWS4
+                                      " ON CONFLICT (id) DO NOTHING", error)
+                  : ard_store_stmt(s, INVOICE_INSERT INVOICE_ROW " ON CONFLICT (id) DO NOTHING",
+                                   error);
+        if (!st)
+            return false;
+        bind_invoice_at(st, 1, &inv[i]);
+        if (!full) {
+            if (!ard_store_exec_stmt(s, st, error))
+                return false;
+            *inserted += sqlite3_changes(s->db);
+        }
     }
-    st = ard_store_stmt(s,
+    if (full) {
+        if (!ard_store_exec_stmt(s, st, error))
+            return false;
+        *inserted = sqlite3_changes(s->db);
+    }
+    return true;
+}
+
+bool ard_store_update_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *res, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
         "SELECT customer_id, issue_date, due_date, amount, currency, erp_open_amount,"
         " po_number, status FROM invoices WHERE id = ?", error);
     if (!st)
@@ -365,6 +411,18 @@ bool ard_store_upsert_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *r
     g_free(what);
     *res = ARD_UPSERT_UPDATED;
     return ok;
+}
+
+bool ard_store_upsert_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *res, GError **error)
+{
+    int inserted;
+    if (!ard_store_insert_invoices(s, inv, 1, &inserted, error))
+        return false;
+    if (inserted == 1) {
+        *res = ARD_UPSERT_INSERTED;
+        return true;
+    }
+    return ard_store_update_invoice(s, inv, res, error);
 }
 
 /* ---- payments ---- */

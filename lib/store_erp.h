@@ -46,6 +46,18 @@ bool ard_store_invoices_start(ArdStore *s, GError **error);
  * called before the transaction commits. */
 bool ard_store_invoices_done(ArdStore *s, GError **error);
 bool ard_store_upsert_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *res, GError **error);
+/* The most invoices ard_store_insert_invoices takes at once. */
+enum { ARD_INVOICE_BATCH = 16 };
+/* Inserts those of the n invoices (n <= ARD_INVOICE_BATCH) whose id is not
+ * in the store yet; *inserted says how many that was. When it is fewer than
+ * n, the caller passes all n, in order, to ard_store_update_invoice, where
+ * the ones inserted just now come out unchanged. */
+bool ard_store_insert_invoices(ArdStore *s, const ArdInvoiceIn *inv, int n, int *inserted,
+                               GError **error);
+/* An invoice whose id is in the store: compared field by field, updated
+ * (with an event, and its open amount recomputed) when it differs. */
+bool ard_store_update_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *res,
+                              GError **error);
 /* Inserts or updates the payment and (re)allocates it: to its invoice when
  * named, else to the customer's oldest open invoices in its currency; what
  * is left is customer credit. */
