@@ -187,6 +187,7 @@ ArdStore *ard_store_open(const char *path, int busy_timeout_ms, GError **error)
     store->path = g_strdup(path);
     store->today = ARD_DAY_NONE;
     store->now_secs = -1;
+    store->event_text = g_string_new(NULL);
     store->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                          finalize_stmt);
     char *dir = g_path_get_dirname(path);
@@ -245,6 +246,7 @@ void ard_store_close(ArdStore *store)
         sqlite3_close(store->db);
     g_free(store->path);
     g_free(store->deferred_index);
+    g_string_free(store->event_text, TRUE);
     g_free(store);
 }
 
@@ -293,6 +295,8 @@ bool ard_store_foreign_keys(ArdStore *store, bool on, GError **error)
     return exec(store, on ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF", error);
 }
 
+static bool flush_events(ArdStore *store, GError **error);
+
 /* The page cache an import may fill: its random reads of the invoices'
  * customer index and rows (payment allocation) miss the everyday cache
  * once a store holds about a million invoices. A fixed bound, whatever the
@@ -312,13 +316,17 @@ bool ard_store_import_begin(ArdStore *store, GError **error)
         ard_store_import_end(store, false, NULL);
         return false;
     }
+    store->hold_events = true;
     return true;
 }
 
 bool ard_store_import_end(ArdStore *store, bool commit, GError **error)
 {
-    bool ok = !commit || ard_store_commit(store, error);
+    bool ok = !commit || (flush_events(store, error) && ard_store_commit(store, error));
     ard_store_rollback(store);
+    store->hold_events = false;
+    store->nevents = 0;
+    g_string_truncate(store->event_text, 0);
     /* A rolled-back import's dropped index is back with the rollback. */
     g_free(store->deferred_index);
     store->deferred_index = NULL;
@@ -344,18 +352,81 @@ void ard_store_rollback(ArdStore *store)
         sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+#define EVENT_INSERT "INSERT INTO events (customer_id, at, cause, kind, reason) VALUES "
+#define EVENT_ROW "(?,?,?,?,?)"
+#define EVENT_ROWS4 EVENT_ROW "," EVENT_ROW "," EVENT_ROW "," EVENT_ROW
+G_STATIC_ASSERT(ARD_EVENT_BATCH == 16);
+
+static void bind_event(sqlite3_stmt *st, int first, const char *customer, const char *at,
+                       const char *cause, const char *kind, const char *reason)
+{
+    if (customer && *customer)
+        sqlite3_bind_text(st, first, customer, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, first);
+    sqlite3_bind_text(st, first + 1, at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, first + 2, cause, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, first + 3, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, first + 4, reason, -1, SQLITE_STATIC);
+}
+
+/* The held events, in order: a full batch as one statement (an import
+ * writes an event per customer and per payment), the rest one by one. */
+static bool flush_events(ArdStore *store, GError **error)
+{
+    int n = store->nevents;
+    bool full = n == ARD_EVENT_BATCH, ok = true;
+    sqlite3_stmt *st = NULL;
+    store->nevents = 0;
+    for (int i = 0; ok && i < n; i++) {
+        if (!full || i == 0) {
+            st = ard_store_stmt(store, full ? EVENT_INSERT EVENT_ROWS4 "," EVENT_ROWS4 ","
+                                              EVENT_ROWS4 "," EVENT_ROWS4
+                                            : EVENT_INSERT EVENT_ROW, error);
+            if (st == NULL) {
+                ok = false;
+                break;
+            }
+        }
+        const char *t = store->event_text->str;
+        bind_event(st, full ? i * 5 + 1 : 1,
+                   store->events[i].customer < 0 ? NULL : t + store->events[i].customer,
+                   t + store->events[i].at, t + store->events[i].cause,
+                   t + store->events[i].kind, t + store->events[i].reason);
+        if (!full)
+            ok = ard_store_exec_stmt(store, st, error);
+    }
+    if (ok && full)
+        ok = ard_store_exec_stmt(store, st, error);
+    g_string_truncate(store->event_text, 0);
+    return ok;
+}
+
+/* Offset of a NUL-terminated copy of s in the held events' text. */
+static gsize keep(GString *text, const char *s)
+{
+    gsize at = text->len;
+    g_string_append_len(text, s, (gssize)strlen(s) + 1);
+    return at;
+}
+
 bool ard_store_event(ArdStore *store, const char *customer, const char *cause,
                      const char *kind, const char *reason, GError **error)
 {
-    sqlite3_stmt *st = ard_store_stmt(store,
-        "INSERT INTO events (customer_id, at, cause, kind, reason) VALUES (?,?,?,?,?)", error);
+    if (store->hold_events) {
+        GString *t = store->event_text;
+        int i = store->nevents++;
+        store->events[i].customer = customer && *customer ? (gssize)keep(t, customer) : -1;
+        store->events[i].at = keep(t, ard_store_now_cached(store));
+        store->events[i].cause = keep(t, cause);
+        store->events[i].kind = keep(t, kind);
+        store->events[i].reason = keep(t, reason);
+        return store->nevents < ARD_EVENT_BATCH || flush_events(store, error);
+    }
+    sqlite3_stmt *st = ard_store_stmt(store, EVENT_INSERT EVENT_ROW, error);
     if (st == NULL)
         return false;
-    ard_bind_text(st, 1, customer);
-    sqlite3_bind_text(st, 2, ard_store_now_cached(store), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, cause, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
+    bind_event(st, 1, customer, ard_store_now_cached(store), cause, kind, reason);
     return ard_store_exec_stmt(store, st, error);
 }
 

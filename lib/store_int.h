@@ -4,6 +4,8 @@
 #include <sqlite3.h>
 #include "store.h"
 
+enum { ARD_EVENT_BATCH = 16 };
+
 struct ArdStore {
     sqlite3 *db;
     char *path;
@@ -12,6 +14,16 @@ struct ArdStore {
     gint64 now_secs;     /* the second now_text was made for, -1 none */
     char now_text[32];
     char *deferred_index; /* CREATE INDEX to run before commit, or NULL */
+    /* An import's events, held to go to the log ARD_EVENT_BATCH at a time,
+     * in order: offsets of NUL-terminated texts in event_text (customer -1
+     * for none). Nothing reads the log during an import. */
+    bool hold_events;
+    GString *event_text;
+    struct {
+        gssize customer;
+        gsize at, cause, kind, reason;
+    } events[ARD_EVENT_BATCH];
+    int nevents;
 };
 
 extern const char *const ard_store_migrations[];
