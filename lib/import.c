@@ -626,7 +626,8 @@ bool ard_import_stream(ArdStore *store, ArdImportKind kind, FILE *fp, const char
     struct csv_parser p;
     csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL | CSV_APPEND_NULL);
     bool ok = ard_store_import_begin(store, error);
-    if (ok && kind == ARD_IMPORT_INVOICES && !ard_store_invoices_start(store, error)) {
+    if (ok && ((kind == ARD_IMPORT_INVOICES && !ard_store_invoices_start(store, error)) ||
+               (kind == ARD_IMPORT_PAYMENTS && !ard_store_payments_start(store, error)))) {
         ard_store_import_end(store, false, NULL);
         ok = false;
     }
@@ -653,8 +654,8 @@ bool ard_import_stream(ArdStore *store, ArdImportKind kind, FILE *fp, const char
         if (!c.error && !c.header_done)
             g_set_error(&c.error, ARD_ERROR, ARD_ERROR_INPUT, "%s: no header row", path);
         flush_invoices(&c);
-        if (!c.error && kind == ARD_IMPORT_INVOICES)
-            ard_store_invoices_done(store, &c.error);
+        if (!c.error)
+            ard_store_bulk_done(store, &c.error);
         if (!c.error)
             ard_store_record_import(store, kind_name(kind), path, stats->inserted,
                                     stats->updated, stats->unchanged, &c.error);

@@ -254,11 +254,13 @@ static bool refresh_open(ArdStore *s, const char *invoice, GError **error)
     return ard_store_exec_stmt(s, st, error);
 }
 
-bool ard_store_invoices_start(ArdStore *s, GError **error)
+/* Drops an index when select (the index's schema text, asked only while
+ * its table is empty) gives a row, keeping that text for
+ * ard_store_bulk_done: the schema's own words, so the index comes back
+ * exactly as the migrations made it. */
+static bool defer_index(ArdStore *s, const char *select, const char *drop, GError **error)
 {
-    sqlite3_stmt *st = ard_store_stmt(s,
-        "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'invoices_customer'"
-        " AND NOT EXISTS (SELECT 1 FROM invoices)", error);
+    sqlite3_stmt *st = ard_store_stmt(s, select, error);
     if (!st)
         return false;
     int rc = sqlite3_step(st);
@@ -267,23 +269,35 @@ bool ard_store_invoices_start(ArdStore *s, GError **error)
         sqlite3_reset(st);
         return false;
     }
-    g_free(s->deferred_index);
-    /* The schema's own text, so the index comes back exactly as the
-     * migrations made it. */
-    s->deferred_index = rc == SQLITE_ROW ? g_strdup(ard_col_text(st, 0)) : NULL;
+    char *create = rc == SQLITE_ROW ? g_strdup(ard_col_text(st, 0)) : NULL;
     sqlite3_reset(st);
-    if (!s->deferred_index)
+    if (!create)
         return true;
-    if (sqlite3_exec(s->db, "DROP INDEX invoices_customer", NULL, NULL, NULL) != SQLITE_OK) {
-        ard_store_set_error(s, error, "dropping the index of invoices by customer");
-        g_free(s->deferred_index);
-        s->deferred_index = NULL;
+    if (sqlite3_exec(s->db, drop, NULL, NULL, NULL) != SQLITE_OK) {
+        ard_store_set_error(s, error, "dropping an index for the import");
+        g_free(create);
         return false;
     }
+    g_free(s->deferred_index);
+    s->deferred_index = create;
     return true;
 }
 
-bool ard_store_invoices_done(ArdStore *s, GError **error)
+bool ard_store_invoices_start(ArdStore *s, GError **error)
+{
+    return defer_index(s,
+        "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'invoices_customer'"
+        " AND NOT EXISTS (SELECT 1 FROM invoices)", "DROP INDEX invoices_customer", error);
+}
+
+bool ard_store_payments_start(ArdStore *s, GError **error)
+{
+    return defer_index(s,
+        "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = 'payments_customer'"
+        " AND NOT EXISTS (SELECT 1 FROM payments)", "DROP INDEX payments_customer", error);
+}
+
+bool ard_store_bulk_done(ArdStore *s, GError **error)
 {
     if (!s->deferred_index)
         return true;
@@ -291,7 +305,7 @@ bool ard_store_invoices_done(ArdStore *s, GError **error)
     s->deferred_index = NULL;
     bool ok = sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK;
     if (!ok)
-        ard_store_set_error(s, error, "building the index of invoices by customer");
+        ard_store_set_error(s, error, "building an index after the import");
     g_free(sql);
     return ok;
 }

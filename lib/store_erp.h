@@ -36,15 +36,15 @@ bool ard_store_customer_currency(ArdStore *s, const char *customer, char currenc
                                  GError **error);
 
 bool ard_store_upsert_customer(ArdStore *s, const ArdCustomerIn *c, ArdUpsert *res, GError **error);
-/* Inside an import's transaction, before its invoices: when the store holds
- * no invoice yet (the first load of an export), the index of invoices by
- * customer is dropped, to be built once, sorted, by ard_store_invoices_done
- * instead of row by row in random order. Nothing an invoice import reads
- * uses that index. */
+/* Inside an import's transaction, before its rows: when the table the file
+ * fills is still empty (the first load of an export), its index by customer
+ * is dropped, to be built once, sorted, by ard_store_bulk_done instead of
+ * row by row at random places. Nothing an import reads uses these indexes. */
 bool ard_store_invoices_start(ArdStore *s, GError **error);
-/* Builds the index again when ard_store_invoices_start dropped it. Must be
- * called before the transaction commits. */
-bool ard_store_invoices_done(ArdStore *s, GError **error);
+bool ard_store_payments_start(ArdStore *s, GError **error);
+/* Builds again what a *_start function dropped. Must be called before the
+ * transaction commits. */
+bool ard_store_bulk_done(ArdStore *s, GError **error);
 bool ard_store_upsert_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *res, GError **error);
 /* The most invoices ard_store_insert_invoices takes at once. */
 enum { ARD_INVOICE_BATCH = 16 };
