@@ -9,6 +9,7 @@ dump() { sqlite3 "$T/ardent.db" "SELECT * FROM customers; SELECT * FROM contacts
 for k in customers invoices payments; do
     expect_rc 0 "sample $k imports" "$CTL" -c "$C" import $k "$S/$k.csv"
 done
+sqlite3 "$T/ardent.db" ".backup '$T/sample-copy.db'"
 for k in customers invoices payments; do
     n=$(($(wc -l <"$S/$k.csv") - 1))
     out=$("$CTL" -c "$C" import $k "$S/$k.csv")
@@ -115,6 +116,58 @@ check "a changed payment is updated and reallocated" [ "$out" = "0 inserted, 1 u
 "$CTL" -c "$C" account P1 --json >"$T/p.json"
 check "after the change the balance is 40.00" json "$T/p.json" 'abs(r["balance"] - 40.0) < 1e-9'
 check "every payment is in the event log" json "$T/p.json" 'sum(1 for e in r["events"] if e["kind"].startswith("payment")) == 4'
+
+# allocation order among invoices due the same day: issue date, then id, not
+# the order they were imported in
+printf "${CH}P2,Tie Test,t@example.com,,de,Europe/Berlin,small,0\n" >"$T/c.csv"
+"$CTL" -c "$C" import customers "$T/c.csv" >/dev/null
+printf "${IH}TC,P2,2026-03-05,2026-04-30,10.00,EUR,,\nTB,P2,2026-03-01,2026-04-30,10.00,EUR,,\nTA,P2,2026-03-05,2026-04-30,10.00,EUR,,\nTD,P2,2026-03-01,2026-05-31,10.00,EUR,,\n" >"$T/t.csv"
+"$CTL" -c "$C" import invoices "$T/t.csv" >/dev/null
+printf "${PH}X4,P2,,2026-04-01,25.00,EUR\n" >"$T/t.csv"
+"$CTL" -c "$C" import payments "$T/t.csv" >/dev/null
+"$CTL" -c "$C" account P2 --json >"$T/p.json"
+check "same due date: earlier issue date first, then the lower id (TB, TA, then 5.00 of TC)" json "$T/p.json" \
+  '{i["invoice"]: i["open_amount"] for i in r["open_invoices"]} == {"TC": 5.0, "TD": 10.0}'
+check "the payment's event names its allocations in that order" json "$T/p.json" \
+  'any(e["reason"].endswith("10.00 EUR to TB, 10.00 EUR to TA, 5.00 EUR to TC") for e in r["events"])'
+
+# invoices are written sixteen at a time: a batch mixing new, changed,
+# unchanged and repeated ids counts and stores as if written one by one
+{ printf "${IH}"; for i in $(seq 1 8); do printf 'B%d,P1,2026-05-01,2026-06-30,1.00,EUR,,\n' "$i"; done; } >"$T/b1.csv"
+"$CTL" -c "$C" import invoices "$T/b1.csv" >/dev/null
+{
+    printf "${IH}"
+    for i in 1 2 3 4; do printf 'B%d,P1,2026-05-01,2026-06-30,1.00,EUR,,\n' "$i"; done
+    for i in 5 6 7 8; do printf 'B%d,P1,2026-05-01,2026-06-30,2.00,EUR,,\n' "$i"; done
+    for i in 1 2 3 4 5 6; do printf 'N%d,P1,2026-05-01,2026-06-30,3.00,EUR,,\n' "$i"; done
+    printf 'N1,P1,2026-05-01,2026-06-30,3.00,EUR,,\nN2,P1,2026-05-01,2026-06-30,4.00,EUR,,\n'
+    for i in 7 8 9 10; do printf 'N%d,P1,2026-05-01,2026-06-30,3.00,EUR,,\n' "$i"; done
+} >"$T/b2.csv"
+out=$("$CTL" -c "$C" import invoices "$T/b2.csv")
+check "a mixed batch: 10 inserted, 5 updated, 5 unchanged ($out)" [ "$out" = "10 inserted, 5 updated, 5 unchanged" ]
+check "the repeated id keeps its second version" [ "$(sqlite3 "$T/ardent.db" "SELECT amount FROM invoices WHERE id = 'N2'")" = 400 ]
+check "an event for each of the 5 updates" [ "$(sqlite3 "$T/ardent.db" "SELECT count(*) FROM events WHERE kind = 'invoice_updated' AND reason LIKE 'invoice B%' OR reason LIKE 'invoice N2 %'")" = 5 ]
+out=$("$CTL" -c "$C" import invoices "$T/b2.csv")
+check "the same file again: N2 changes twice, the rest is unchanged ($out)" [ "$out" = "0 inserted, 2 updated, 18 unchanged" ]
+check "every open amount is the ERP's less the allocations" [ "$(sqlite3 "$T/ardent.db" "SELECT count(*) FROM invoices i WHERE open_amount <> erp_open_amount - coalesce((SELECT sum(amount) FROM allocations a WHERE a.invoice_id = i.id), 0)")" = 0 ]
+
+# a first load builds the indexes by customer once, at the end; a rejected
+# first load leaves the store as it was, indexes included
+F="$T/first.conf"
+printf '[store]\npath = %s/first.db\n' "$T" >"$F"
+"$CTL" -c "$F" import customers "$S/customers.csv" >/dev/null
+sqlite3 "$T/first.db" .dump >"$T/first-before"
+{ cat "$S/invoices.csv"; printf 'IX,C-1001,2026-01-01,2026-02-30,1.00,EUR,,,\n'; } >"$T/first-bad.csv"
+expect_rc 2 "a first load of invoices with a bad last row is rejected" "$CTL" -c "$F" import invoices "$T/first-bad.csv"
+sqlite3 "$T/first.db" .dump >"$T/first-after"
+check "the store, schema included, is as it was" cmp -s "$T/first-before" "$T/first-after"
+for k in invoices payments; do
+    expect_rc 0 "a first load of $k" "$CTL" -c "$F" import $k "$S/$k.csv"
+done
+check "the indexes by customer are back" [ "$(sqlite3 "$T/first.db" "SELECT count(*) FROM sqlite_schema WHERE name IN ('invoices_customer', 'payments_customer')")" = 2 ]
+check "integrity_check after the first load" [ "$(sqlite3 "$T/first.db" 'PRAGMA integrity_check')" = ok ]
+check "the same allocations as the load into the sample store" \
+  [ "$(sqlite3 "$T/first.db" 'SELECT * FROM allocations ORDER BY 1, 2' | md5sum)" = "$(sqlite3 "$T/sample-copy.db" 'SELECT * FROM allocations ORDER BY 1, 2' | md5sum)" ]
 expect_rc 2 "unknown import kind" "$CTL" -c "$C" import suppliers "$T/p.csv"
 expect_rc 2 "missing file" "$CTL" -c "$C" import payments "$T/nope.csv"
 done_testing
