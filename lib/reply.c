@@ -28,6 +28,17 @@ static char *lower_line(const char *raw)
 {
     char *s = g_strdup(raw);
     g_strstrip(s);
+    /* Most lines are plain ASCII (quoted history is most of a reply):
+     * lowered in place, they need none of the Unicode work below, which
+     * took a third of a reply's reading time. */
+    bool ascii = true;
+    for (const char *p = s; *p && ascii; p++)
+        ascii = (unsigned char)*p < 0x80;
+    if (ascii) {
+        for (char *p = s; *p; p++)
+            *p = g_ascii_tolower(*p);
+        return s;
+    }
     char *low = g_utf8_strdown(s, -1);
     g_free(s);
     /* U+00A0 and U+202F (French spacing before colons) become spaces. */
