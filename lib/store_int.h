@@ -9,6 +9,8 @@ struct ArdStore {
     char *path;
     GHashTable *stmts;   /* SQL text (static) -> sqlite3_stmt */
     ArdDay today;
+    int busy_timeout_ms;
+    gint64 busy_since;   /* monotonic µs of the first try while the lock is held */
 };
 
 extern const char *const ard_store_migrations[];
