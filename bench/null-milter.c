@@ -3,10 +3,25 @@
  * keeps nothing, and adds one header at end-of-message. What Postfix loses
  * with it attached is the cost of the milter protocol itself, which no
  * filter can go below.
- *   null-milter inet:PORT@127.0.0.1 */
+ * It negotiates as ardent-milter does (no connect step, no reply to
+ * recipients, headers or end-of-headers) so that the two differ only in
+ * the work done.
+ *   null-milter unix:/path | inet:PORT@127.0.0.1 */
 #include <libmilter/mfapi.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+/* The SMFIP_NR_* steps the MTA agreed to, per connection. */
+static unsigned long noreply(SMFICTX *ctx)
+{
+    return (unsigned long)(uintptr_t)smfi_getpriv(ctx);
+}
+
+static sfsistat go_on(SMFICTX *ctx, unsigned long bit)
+{
+    return noreply(ctx) & bit ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
 
 static sfsistat on_envfrom(SMFICTX *ctx, char **argv)
 {
@@ -14,16 +29,21 @@ static sfsistat on_envfrom(SMFICTX *ctx, char **argv)
     return SMFIS_CONTINUE;
 }
 
+static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
+{
+    (void)argv;
+    return go_on(ctx, SMFIP_NR_RCPT);
+}
+
 static sfsistat on_header(SMFICTX *ctx, char *name, char *value)
 {
-    (void)ctx, (void)name, (void)value;
-    return SMFIS_CONTINUE;
+    (void)name, (void)value;
+    return go_on(ctx, SMFIP_NR_HDR);
 }
 
 static sfsistat on_eoh(SMFICTX *ctx)
 {
-    (void)ctx;
-    return SMFIS_CONTINUE;
+    return go_on(ctx, SMFIP_NR_EOH);
 }
 
 static sfsistat on_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
@@ -39,17 +59,20 @@ static sfsistat on_eom(SMFICTX *ctx)
 }
 
 /* The same negotiation as ardent-milter: header changes and recipients
- * asked for, HELO and unknown commands switched off. */
+ * asked for; connect, HELO and unknown commands switched off; no reply to
+ * recipients, headers and end-of-headers. */
 static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
                              unsigned long f2, unsigned long f3, unsigned long *pf0,
                              unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-    (void)ctx, (void)f2, (void)f3;
+    (void)f2, (void)f3;
     const unsigned long need = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT;
     if ((f0 & need) != need)
         return SMFIS_REJECT;
     *pf0 = need;
-    *pf1 = f1 & (SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_SKIP);
+    unsigned long nr = f1 & (SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH);
+    smfi_setpriv(ctx, (void *)(uintptr_t)nr);
+    *pf1 = (f1 & (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_SKIP)) | nr;
     *pf2 = 0;
     *pf3 = 0;
     return SMFIS_CONTINUE;
@@ -58,7 +81,7 @@ static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        fprintf(stderr, "usage: %s inet:PORT@127.0.0.1\n", argv[0]);
+        fprintf(stderr, "usage: %s unix:/path | inet:PORT@127.0.0.1\n", argv[0]);
         return 2;
     }
     struct smfiDesc desc;
@@ -67,7 +90,7 @@ int main(int argc, char **argv)
     desc.xxfi_version = SMFI_VERSION;
     desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT;
     desc.xxfi_envfrom = on_envfrom;
-    desc.xxfi_envrcpt = on_envfrom;   /* same shape: (ctx, argv) */
+    desc.xxfi_envrcpt = on_envrcpt;
     desc.xxfi_header = on_header;
     desc.xxfi_eoh = on_eoh;
     desc.xxfi_body = on_body;

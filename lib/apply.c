@@ -82,9 +82,7 @@ static char *segment_due(Apply *a)
         g_date_time_unref(t);
         return s;
     }
-    GTimeZone *tz = a->cust.timezone ? g_time_zone_new_identifier(a->cust.timezone) : NULL;
-    if (!tz)
-        tz = g_time_zone_new_utc();
+    GTimeZone *tz = ard_time_zone(a->cust.timezone);
     GDateTime *local = g_date_time_to_timezone(a->ctx->now, tz);
     ArdDay d;
     ard_day_from_ymd(g_date_time_get_year(local), g_date_time_get_month(local),

@@ -73,6 +73,30 @@ int ard_days_in_month(int y, int m)
     return g_date_get_days_in_month((GDateMonth)m, (GDateYear)y);
 }
 
+/* GLib forgets a zone when its last reference goes, so each reply that
+ * counted business days read the zone file again: most of applying one. */
+GTimeZone *ard_time_zone(const char *id)
+{
+    static GMutex lock;
+    static GHashTable *zones;   /* char * id -> GTimeZone *, kept for the process */
+    if (id == NULL || *id == '\0')
+        return g_time_zone_new_utc();
+    g_mutex_lock(&lock);
+    if (!zones)
+        zones = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify)g_time_zone_unref);
+    GTimeZone *tz = g_hash_table_lookup(zones, id);
+    if (!tz) {
+        tz = g_time_zone_new_identifier(id);
+        if (!tz)
+            tz = g_time_zone_new_utc();
+        g_hash_table_insert(zones, g_strdup(id), tz);
+    }
+    g_time_zone_ref(tz);
+    g_mutex_unlock(&lock);
+    return tz;
+}
+
 ArdDay ard_day_today(const char *tz)
 {
     GTimeZone *zone = NULL;

@@ -2,6 +2,7 @@
  * printed as YYYY-MM-DD. */
 #ifndef ARDENT_DATE_H
 #define ARDENT_DATE_H
+#include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -18,6 +19,10 @@ void ard_day_format(ArdDay day, char buf[11]);
 /* 1 = Monday ... 7 = Sunday. */
 int ard_day_weekday(ArdDay day);
 int ard_days_in_month(int y, int m);
+/* The IANA zone id, or UTC when id is NULL, empty or unknown; a new
+ * reference the caller unrefs. Each zone is read from disk once per
+ * process and kept (thread-safe). */
+GTimeZone *ard_time_zone(const char *id);
 /* Today in the local time zone, or in the IANA zone tz when given. */
 ArdDay ard_day_today(const char *tz);
 

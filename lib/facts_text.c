@@ -104,6 +104,11 @@ bool ftok_is(const FText *t, int i, const char *w)
     const FTok *k = ftok(t, i);
     if (k->kind != FT_WORD)
         return false;
+    /* The first byte first: the word lists run to hundreds of entries. */
+    if (k->len == 0)
+        return w[0] == '\0';
+    if (t->s[k->off] != w[0])
+        return false;
     size_t n = strlen(w);
     return (size_t)k->len == n && memcmp(t->s + k->off, w, n) == 0;
 }

@@ -358,8 +358,12 @@ static bool cue_matches(const char *pattern, GPtrArray *t, guint i)
     bool whole = pattern[0] == '=';
     if (whole)
         pattern++;
-    const char *sp = strchr(pattern, ' ');
     const char *w = t->pdata[i];
+    /* Every form below starts by matching the word's first byte; checked
+     * first, most of the several hundred patterns cost one comparison. */
+    if (pattern[0] != '\0' && w[0] != pattern[0])
+        return false;
+    const char *sp = strchr(pattern, ' ');
     if (sp == NULL)
         return whole ? strcmp(w, pattern) == 0 : g_str_has_prefix(w, pattern);
     if (i + 1 >= t->len)

@@ -381,9 +381,7 @@ static GDateTime *escalation_due(const ArdPolicy *p, const ArdSegmentPolicy *sp,
         return g_date_time_add_hours(now, sp->escalation_hours);
     /* Business days are the customer's: count them on its calendar in its
      * zone, keeping the wall-clock time across a daylight-saving change. */
-    GTimeZone *tz = c->timezone && *c->timezone ? g_time_zone_new_identifier(c->timezone) : NULL;
-    if (!tz)
-        tz = g_time_zone_new_utc();
+    GTimeZone *tz = ard_time_zone(c->timezone);
     GDateTime *local = g_date_time_to_timezone(now, tz);
     ArdDay d;
     ard_day_from_ymd(g_date_time_get_year(local), g_date_time_get_month(local),

@@ -19,7 +19,8 @@
 
 typedef struct {
     char **raw;   /* the lines as written, without \r */
-    char **low;   /* stripped, lower case, no-break spaces made spaces */
+    char **low;   /* stripped, lower case, no-break spaces made spaces; made
+                   * on first use (see line_low): most quoted history is never read */
     bool *quoted; /* quoted history: ">" or a run of another quote prefix */
     int n;
 } Lines;
@@ -28,6 +29,17 @@ static char *lower_line(const char *raw)
 {
     char *s = g_strdup(raw);
     g_strstrip(s);
+    /* Most lines are plain ASCII (quoted history is most of a reply):
+     * lowered in place, they need none of the Unicode work below, which
+     * took a third of a reply's reading time. */
+    bool ascii = true;
+    for (const char *p = s; *p && ascii; p++)
+        ascii = (unsigned char)*p < 0x80;
+    if (ascii) {
+        for (char *p = s; *p; p++)
+            *p = g_ascii_tolower(*p);
+        return s;
+    }
     char *low = g_utf8_strdown(s, -1);
     g_free(s);
     /* U+00A0 and U+202F (French spacing before colons) become spaces. */
@@ -81,6 +93,15 @@ static int alt_prefix(const char *raw)
 static bool is_attribution(const char *l);
 static bool is_loose_attribution(const char *l);
 
+/* Line i stripped and in lower case. Lines is passed const to the readers;
+ * the cache behind the pointer is not part of what they may change. */
+static const char *line_low(const Lines *L, int i)
+{
+    if (L->low[i] == NULL)
+        L->low[i] = lower_line(L->raw[i]);
+    return L->low[i];
+}
+
 /* ">" lines are quoted. A line with another quote prefix is quoted when it
  * is one of several consecutive lines with that prefix, or when the line
  * just above the run (a blank line between allowed) introduces a quote
@@ -99,10 +120,10 @@ static void mark_quoted(Lines *L)
             end++;
         bool quoted = end - i >= 2;
         int prev = i - 1;
-        if (prev >= 0 && *L->low[prev] == '\0')
+        if (prev >= 0 && *line_low(L, prev) == '\0')
             prev--;
         if (!quoted && prev >= 0)
-            quoted = is_attribution(L->low[prev]) || is_loose_attribution(L->low[prev]);
+            quoted = is_attribution(line_low(L, prev)) || is_loose_attribution(line_low(L, prev));
         for (int k = i; k < end; k++)
             L->quoted[k] = quoted;
         i = end;
@@ -119,7 +140,6 @@ static Lines lines_split(const char *text)
         size_t len = strlen(L.raw[i]);
         if (len > 0 && L.raw[i][len - 1] == '\r')
             L.raw[i][len - 1] = '\0';
-        L.low[i] = lower_line(L.raw[i]);
     }
     L.quoted = g_new0(bool, L.n + 1);
     mark_quoted(&L);
@@ -128,12 +148,18 @@ static Lines lines_split(const char *text)
 
 static void lines_free(Lines *L)
 {
+    for (int i = 0; i < L->n; i++)
+        g_free(L->low[i]);
+    g_free(L->low);
     g_strfreev(L->raw);
-    g_strfreev(L->low);
     g_free(L->quoted);
 }
 
-static bool starts(const char *s, const char *p) { return g_str_has_prefix(s, p); }
+/* The first byte first: each line meets a few hundred patterns. */
+static bool starts(const char *s, const char *p)
+{
+    return *p == '\0' || (*s == *p && strncmp(s, p, strlen(p)) == 0);
+}
 static bool ends(const char *s, const char *p) { return g_str_has_suffix(s, p); }
 
 static bool any_prefix(const char *s, const char *const *list)
@@ -347,14 +373,14 @@ static HeaderKey header_key(const char *l)
 
 static bool is_outlook_block(const Lines *L, int i)
 {
-    if (header_key(L->low[i]) != KEY_FROM)
+    if (header_key(line_low(L, i)) != KEY_FROM)
         return false;
     bool sent = false, subject = false;
     for (int k = i + 1, seen = 0; k < L->n && seen < LOOKAHEAD; k++) {
-        if (is_blank(L->low[k]))
+        if (is_blank(line_low(L, k)))
             continue;
         seen++;
-        HeaderKey key = header_key(L->low[k]);
+        HeaderKey key = header_key(line_low(L, k));
         if (key == KEY_NONE)
             break;
         sent |= key == KEY_SENT;
@@ -366,7 +392,7 @@ static bool is_outlook_block(const Lines *L, int i)
 static bool next_is_quoted(const Lines *L, int i)
 {
     for (int k = i + 1; k < L->n && k <= i + LOOKAHEAD; k++)
-        if (!is_blank(L->low[k]) && !is_snip(L->low[k]))
+        if (!is_blank(line_low(L, k)) && !is_snip(line_low(L, k)))
             return L->quoted[k];
     return false;
 }
@@ -379,12 +405,12 @@ static int quote_after_header(const Lines *L, int i)
 {
     int k = i + 1;
     for (int seen = 0; k < L->n && seen < LOOKAHEAD * 2; k++, seen++) {
-        const char *l = L->low[k];
+        const char *l = line_low(L, k);
         if (L->quoted[k])
             return k;
         if (is_blank(l) || is_snip(l) || header_key(l) != KEY_NONE)
             continue;
-        if (k + 1 < L->n && header_key(L->low[k + 1]) != KEY_NONE && header_key(L->low[k - 1]) != KEY_NONE)
+        if (k + 1 < L->n && header_key(line_low(L, k + 1)) != KEY_NONE && header_key(line_low(L, k - 1)) != KEY_NONE)
             continue; /* the wrapped end of the field above */
         return -1;
     }
@@ -413,8 +439,10 @@ static void trim_range(const Lines *L, int start, GString *out, int *fwd)
     int words = 0;          /* non-blank lines kept so far */
     bool greeting = false;  /* the only one kept is a greeting */
     for (int i = start; i < L->n; i++) {
-        const char *raw = L->raw[i], *l = L->low[i];
-        if (L->quoted[i] || is_snip(l))
+        if (L->quoted[i])
+            continue;
+        const char *raw = L->raw[i], *l = line_low(L, i);
+        if (is_snip(l))
             continue;
         if (is_blank(l)) {
             add_line(out, "");
@@ -432,7 +460,7 @@ static void trim_range(const Lines *L, int start, GString *out, int *fwd)
         if (is_disclaimer(l)) {
             if (words > 0)
                 return;
-            while (i + 1 < L->n && !is_blank(L->low[i + 1]))
+            while (i + 1 < L->n && !is_blank(line_low(L, i + 1)))
                 i++; /* the whole opening banner */
             continue;
         }
@@ -450,8 +478,8 @@ static void trim_range(const Lines *L, int start, GString *out, int *fwd)
                 continue;
             return;
         }
-        if (i + 1 < L->n && may_start_attribution(l) && strlen(L->low[i + 1]) < MAX_MATCH_LINE) {
-            char *joined = g_strconcat(l, " ", L->low[i + 1], NULL);
+        if (i + 1 < L->n && may_start_attribution(l) && strlen(line_low(L, i + 1)) < MAX_MATCH_LINE) {
+            char *joined = g_strconcat(l, " ", line_low(L, i + 1), NULL);
             bool wrapped = is_attribution(joined);
             g_free(joined);
             if (wrapped) {
@@ -518,7 +546,7 @@ static char *trim(const char *text, bool use_forwarded)
         g_free(result);
         result = NULL;
         start = fwd + 1;
-        while (start < L.n && (is_blank(L.low[start]) || header_key(L.low[start]) != KEY_NONE))
+        while (start < L.n && (is_blank(line_low(&L, start)) || header_key(line_low(&L, start)) != KEY_NONE))
             start++;
     }
     g_string_free(out, TRUE);

@@ -11,6 +11,8 @@ struct ArdStore {
     char *path;
     GHashTable *stmts;   /* SQL text (static) -> sqlite3_stmt */
     ArdDay today;
+    int busy_timeout_ms;
+    gint64 busy_since;   /* monotonic µs of the first try while the lock is held */
     gint64 now_secs;     /* the second now_text was made for, -1 none */
     char now_text[32];
     char *deferred_index; /* CREATE INDEX to run before commit, or NULL */

@@ -24,6 +24,7 @@ typedef struct {
     MilterCtx *ctx;           /* the generation this connection started with */
     Msg *msg;
     unsigned messages;
+    unsigned long noreply;    /* SMFIP_NR_* the MTA agreed to: steps it does not wait on */
 } Conn;
 
 static gint open_connections;
@@ -69,26 +70,44 @@ static char *strip_angles(const char *a)
     return g_ascii_strdown(a, (gssize)n);
 }
 
+/* The connection's state, made at negotiation (or at connect when the MTA
+ * does not negotiate). Without a configuration generation (shutting down)
+ * it stays, empty, so that every later step passes the mail untouched. */
+static Conn *conn_open(SMFICTX *ctx)
+{
+    Conn *c = conn_of(ctx);
+    if (c)
+        return c;
+    c = g_new0(Conn, 1);
+    if (smfi_setpriv(ctx, c) != MI_SUCCESS) {
+        g_free(c);
+        return NULL;
+    }
+    c->ctx = milter_ctx_acquire();
+    g_atomic_int_inc(&open_connections);
+    return c;
+}
+
+/* CONTINUE for a step the MTA may have agreed not to wait on: libmilter
+ * must then send nothing, and CONTINUE would be a reply it does not read. */
+static sfsistat go_on(const Conn *c, unsigned long nr_bit)
+{
+    return c && (c->noreply & nr_bit) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* Only reached when the MTA did not agree to skip the connect step. */
 static sfsistat on_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *addr)
 {
     (void)host;
     (void)addr;
-    Conn *c = g_new0(Conn, 1);
-    c->ctx = milter_ctx_acquire();
-    g_atomic_int_inc(&open_connections);
-    if (smfi_setpriv(ctx, c) != MI_SUCCESS || !c->ctx) {
-        milter_ctx_release(c->ctx);
-        g_free(c);
-        g_atomic_int_dec_and_test(&open_connections);
-        return SMFIS_ACCEPT;
-    }
-    return SMFIS_CONTINUE;
+    Conn *c = conn_open(ctx);
+    return c && c->ctx ? SMFIS_CONTINUE : SMFIS_ACCEPT;
 }
 
 static sfsistat on_envfrom(SMFICTX *ctx, char **argv)
 {
     Conn *c = conn_of(ctx);
-    if (!c)
+    if (!c || !c->ctx)
         return SMFIS_ACCEPT;
     msg_free(c->msg);
     Msg *m = c->msg = g_new0(Msg, 1);
@@ -103,12 +122,12 @@ static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
 {
     Conn *c = conn_of(ctx);
     if (!c || !c->msg || !argv || !argv[0])
-        return SMFIS_CONTINUE;
+        return go_on(c, SMFIP_NR_RCPT);
     char *r = strip_angles(argv[0]);
     if (ard_match_receivable(r, ard_ingest_receivables(c->ctx->ingest), NULL))
         c->msg->relevant = true;
     g_ptr_array_add(c->msg->rcpts, r);
-    return SMFIS_CONTINUE;
+    return go_on(c, SMFIP_NR_RCPT);
 }
 
 /* All recipients are known and no header has been read: mail for anyone
@@ -143,17 +162,17 @@ static sfsistat on_header(SMFICTX *ctx, char *name, char *value)
 {
     Conn *c = conn_of(ctx);
     if (!c || !c->msg)
-        return SMFIS_CONTINUE;
+        return go_on(c, SMFIP_NR_HDR);
     if (g_ascii_strncasecmp(name, "X-Ardent-", 9) == 0) {
         g_ptr_array_add(c->msg->forged, g_strdup(name));
-        return SMFIS_CONTINUE;  /* never read: it is removed */
+        return go_on(c, SMFIP_NR_HDR);  /* never read: it is removed */
     }
     size_t max = c->ctx->max_bytes;
     append(c->msg, max, name, strlen(name));
     append(c->msg, max, ": ", 2);
     append(c->msg, max, value, strlen(value));
     append(c->msg, max, "\r\n", 2);
-    return SMFIS_CONTINUE;
+    return go_on(c, SMFIP_NR_HDR);
 }
 
 static sfsistat on_eoh(SMFICTX *ctx)
@@ -161,7 +180,7 @@ static sfsistat on_eoh(SMFICTX *ctx)
     Conn *c = conn_of(ctx);
     if (c && c->msg)
         append(c->msg, c->ctx->max_bytes, "\r\n", 2);
-    return SMFIS_CONTINUE;
+    return go_on(c, SMFIP_NR_EOH);
 }
 
 static sfsistat on_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
@@ -325,16 +344,27 @@ static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
                              unsigned long f2, unsigned long f3, unsigned long *pf0,
                              unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-    (void)ctx;
     (void)f2;
     (void)f3;
     const unsigned long need = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT;
     if ((f0 & need) != need)
         return SMFIS_REJECT;  /* libmilter then goes on without this filter's changes */
+    Conn *c = conn_open(ctx);
+    if (!c)
+        return SMFIS_REJECT;
     *pf0 = need;
-    /* Steps we never use are switched off; SKIP lets us stop reading a body. */
-    unsigned long off = SMFIP_NOHELO | SMFIP_NOUNKNOWN;
-    *pf1 = (f1 & off) | (f1 & SMFIP_SKIP);
+    /* Steps we never use are switched off (the connection's state is made
+     * here, so connect is not needed either); SKIP lets us stop reading a
+     * body. Each step that always goes on is asked for without a reply:
+     * a header is then one write from the MTA, not a round trip. A step
+     * that may answer otherwise (MAIL and DATA accept, a body chunk skips,
+     * end-of-message) keeps its reply. */
+    unsigned long off = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_SKIP;
+    if (c->ctx)
+        off |= SMFIP_NOCONNECT;
+    const unsigned long nr = SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH;
+    c->noreply = f1 & nr;
+    *pf1 = (f1 & off) | c->noreply;
     *pf2 = 0;
     *pf3 = 0;
     return SMFIS_CONTINUE;

@@ -8,6 +8,8 @@
 #include "error.h"
 #include <errno.h>
 #include <grp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -44,6 +47,39 @@ void milter_log(int prio, const char *fmt, ...)
     if (foreground)
         fprintf(stderr, "ardent-milter: %s\n", msg);
     g_free(msg);
+}
+
+/* libmilter writes each header change and then the reply to end-of-message
+ * as separate small packets. On a TCP socket Nagle's algorithm holds the
+ * second one until the MTA acknowledges the first, and the MTA delays that
+ * acknowledgement while it waits for the reply: every message stalls for
+ * the delayed-ACK time (measured: a null milter on inet kept 0.26 of
+ * Postfix's rate, 0.62 with this). libmilter hides its listening socket, so
+ * it is found among our descriptors (nothing else of ours listens yet);
+ * Linux copies TCP_NODELAY to every connection accepted from it.
+ * Returns how many listening TCP sockets were set. */
+static int set_nodelay_on_listener(void)
+{
+    int set = 0;
+    long max = sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 4096)
+        max = 4096;
+    for (int fd = 0; fd < (int)max; fd++) {
+        int listening = 0, type = 0, on = 1;
+        socklen_t len = sizeof listening;
+        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening)
+            continue;
+        struct sockaddr_storage sa;
+        socklen_t salen = sizeof sa;
+        len = sizeof type;
+        if (getsockname(fd, (struct sockaddr *)&sa, &salen) != 0 ||
+            (sa.ss_family != AF_INET && sa.ss_family != AF_INET6) ||
+            getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM)
+            continue;
+        if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) == 0)
+            set++;
+    }
+    return set;
 }
 
 static int facility(const char *name)
@@ -188,6 +224,10 @@ static int run(ArdCli *cli)
         fprintf(stderr, "%s: cannot listen on %s\n", cli->prog, sock);
         goto out;
     }
+    bool tcp = g_str_has_prefix(sock, "inet:") || g_str_has_prefix(sock, "inet6:");
+    if (tcp && set_nodelay_on_listener() == 0)
+        fprintf(stderr, "%s: warning: could not switch off Nagle's algorithm on %s; "
+                "expect a delay per message\n", cli->prog, sock);
     if (!drop_privileges(ard_config_string(c->cfg, "milter", "user"), &err)) {
         rc = ard_cli_fail(cli, err);
         goto out;

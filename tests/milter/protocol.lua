@@ -9,10 +9,21 @@ local function check(cond, what)
   mt.echo("ok: " .. what)
 end
 
-local function open()
+-- Protocol steps (mfdef.h): the ones ardent asks to skip or not to answer.
+local NOCONNECT, NOHELO, NOUNKNOWN, SKIP = 0x1, 0x2, 0x100, 0x400
+local NR_HDR, NR_RCPT, NR_EOH = 0x80, 0x8000, 0x40000
+
+-- steps: what the MTA offers (nil: everything, as Postfix 3 does).
+local function open(steps)
   local conn = mt.connect(socket, 40, 0.25)
   check(conn ~= nil, "connect")
-  check(mt.conninfo(conn, "client.example", "127.0.0.1") == nil, "conninfo")
+  if steps ~= nil then
+    check(mt.negotiate(conn, nil, steps, nil) == nil, "negotiate offering " .. steps)
+  end
+  -- The connect step comes only where the MTA could not skip it.
+  if not mt.test_option(conn, NOCONNECT) then
+    check(mt.conninfo(conn, "client.example", "127.0.0.1") == nil, "conninfo")
+  end
   return conn
 end
 
@@ -28,6 +39,16 @@ check(mt.rcptto(conn, "<sales@collect.example.com>") == nil, "rcpt to other")
 check(mt.getreply(conn) == SMFIR_CONTINUE, "rcpt continues")
 check(mt.data(conn) == nil, "data")
 check(mt.getreply(conn) == SMFIR_ACCEPT, "other recipients accepted at DATA")
+mt.disconnect(conn)
+
+-- 2b. what ardent asks of an MTA that offers every step: no connect step
+-- (its state is made at negotiation), and no reply to RCPT, each header
+-- and end-of-headers, so those are one write each instead of a round trip
+conn = open()
+check(mt.test_option(conn, NOCONNECT), "connect step skipped")
+check(mt.test_option(conn, NR_HDR), "no reply per header")
+check(mt.test_option(conn, NR_RCPT), "no reply per recipient")
+check(mt.test_option(conn, NR_EOH), "no reply at end of headers")
 mt.disconnect(conn)
 
 -- 3. abort mid-message, then two more messages on the same connection
@@ -65,6 +86,14 @@ if full == "1" then
   check(mt.eom_check(conn, MT_RCPTADD, "alice@collect.example.com"), "owner added as recipient")
 end
 reply(conn, 2, "Thanks, noted.\r\n")
+mt.disconnect(conn)
+-- 3b. an MTA that offers no reply-less steps (as sendmail 8.13 did): every
+-- step is answered, the connect step comes, and the reply is still read
+conn = open(NOHELO + NOUNKNOWN + SKIP)
+check(not mt.test_option(conn, NR_HDR), "old MTA: headers answered")
+reply(conn, 4, "We will pay invoice INV-100 on Friday.\r\n")
+mt.disconnect(conn)
+conn = open()
 -- 4. a body far over the byte limit (max_message_bytes = 2048 in the test)
 reply(conn, 3, string.rep("We will pay next week. ", 2000) .. "\r\n")
 mt.disconnect(conn)
