@@ -1,7 +1,8 @@
 /* CSV import of customers, invoices and payments with libcsv: columns found
  * by header name, every field validated, one transaction per file, upserts by
  * id. Must never leave a half-imported file in the store, and must never keep
- * more than one row in memory (exports can hold millions of rows). */
+ * more than a few rows in memory (one, or a batch of sixteen invoices):
+ * exports can hold millions of rows. */
 #include "import.h"
 #include "store_erp.h"
 #include "date.h"
