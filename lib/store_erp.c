@@ -241,18 +241,7 @@ bool ard_store_upsert_customer(ArdStore *s, const ArdCustomerIn *c, ArdUpsert *r
     return update_customer(s, c, res, error);
 }
 
-/* ---- invoices ---- */
-
-static bool refresh_open(ArdStore *s, const char *invoice, GError **error)
-{
-    sqlite3_stmt *st = ard_store_stmt(s,
-        "UPDATE invoices SET open_amount = erp_open_amount - coalesce("
-        " (SELECT sum(amount) FROM allocations WHERE invoice_id = ?1), 0) WHERE id = ?1", error);
-    if (!st)
-        return false;
-    sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
-    return ard_store_exec_stmt(s, st, error);
-}
+/* ---- first loads ---- */
 
 /* Drops an index when select (the index's schema text, asked only while
  * its table is empty) gives a row, keeping that text for
@@ -308,6 +297,19 @@ bool ard_store_bulk_done(ArdStore *s, GError **error)
         ard_store_set_error(s, error, "building an index after the import");
     g_free(sql);
     return ok;
+}
+
+/* ---- invoices ---- */
+
+static bool refresh_open(ArdStore *s, const char *invoice, GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s,
+        "UPDATE invoices SET open_amount = erp_open_amount - coalesce("
+        " (SELECT sum(amount) FROM allocations WHERE invoice_id = ?1), 0) WHERE id = ?1", error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, invoice, -1, SQLITE_TRANSIENT);
+    return ard_store_exec_stmt(s, st, error);
 }
 
 /* Binds an invoice as parameters first..first+9 of an insert. */
