@@ -268,16 +268,8 @@ void ard_store_set_today(ArdStore *store, ArdDay today)
 
 char *ard_store_now(const ArdStore *store)
 {
-    GDateTime *now = g_date_time_new_now_utc();
-    char *s;
-    if (store && store->today != ARD_DAY_NONE) {
-        char day[11];
-        ard_day_format(store->today, day);
-        s = g_strdup_printf("%sT%02d:%02d:%02dZ", day, g_date_time_get_hour(now),
-                            g_date_time_get_minute(now), g_date_time_get_second(now));
-    } else {
-        s = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
-    }
+    GDateTime *now = ard_now_on(store ? store->today : ARD_DAY_NONE);
+    char *s = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
     g_date_time_unref(now);
     return s;
 }
