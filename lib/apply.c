@@ -75,29 +75,10 @@ static char *iso(GDateTime *t)
  * customer's calendar at the same wall-clock time. */
 static char *segment_due(Apply *a)
 {
-    const ArdSegmentPolicy *sp = &a->ctx->policy->seg[a->segment];
-    if (sp->escalation_hours > 0) {
-        GDateTime *t = g_date_time_add_hours(a->ctx->now, sp->escalation_hours);
-        char *s = iso(t);
-        g_date_time_unref(t);
-        return s;
-    }
-    GTimeZone *tz = ard_time_zone(a->cust.timezone);
-    GDateTime *local = g_date_time_to_timezone(a->ctx->now, tz);
-    ArdDay d;
-    ard_day_from_ymd(g_date_time_get_year(local), g_date_time_get_month(local),
-                     g_date_time_get_day_of_month(local), &d);
-    ArdDay due = ard_calendar_add_business_days(
-        ard_policy_calendar(a->ctx->policy, a->cust.timezone), d, sp->escalation_business_days);
-    int y, m, dd;
-    ard_day_to_ymd(due, &y, &m, &dd);
-    GDateTime *t = g_date_time_new(tz, y, m, dd, g_date_time_get_hour(local),
-                                   g_date_time_get_minute(local), g_date_time_get_seconds(local));
-    char *s = iso(t ? t : local);
-    if (t)
-        g_date_time_unref(t);
-    g_date_time_unref(local);
-    g_time_zone_unref(tz);
+    GDateTime *t = ard_policy_escalation_due(a->ctx->policy, &a->ctx->policy->seg[a->segment],
+                                             a->cust.timezone, a->ctx->now);
+    char *s = iso(t);
+    g_date_time_unref(t);
     return s;
 }
 

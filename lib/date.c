@@ -97,6 +97,19 @@ GTimeZone *ard_time_zone(const char *id)
     return tz;
 }
 
+GDateTime *ard_now_on(ArdDay day)
+{
+    GDateTime *now = g_date_time_new_now_utc();
+    if (day == ARD_DAY_NONE)
+        return now;
+    int y, m, d;
+    ard_day_to_ymd(day, &y, &m, &d);
+    GDateTime *t = g_date_time_new_utc(y, m, d, g_date_time_get_hour(now),
+                                       g_date_time_get_minute(now), g_date_time_get_seconds(now));
+    g_date_time_unref(now);
+    return t;
+}
+
 ArdDay ard_day_today(const char *tz)
 {
     GTimeZone *zone = NULL;

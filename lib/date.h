@@ -23,6 +23,9 @@ int ard_days_in_month(int y, int m);
  * reference the caller unrefs. Each zone is read from disk once per
  * process and kept (thread-safe). */
 GTimeZone *ard_time_zone(const char *id);
+/* Now in UTC; on the given day instead of today (keeping the time of day)
+ * when day is not ARD_DAY_NONE, for runs replayed with --date. */
+GDateTime *ard_now_on(ArdDay day);
 /* Today in the local time zone, or in the IANA zone tz when given. */
 ArdDay ard_day_today(const char *tz);
 

@@ -208,16 +208,7 @@ bool ard_ingest(const ArdIngestCtx *ctx, ArdStore *s, const char *raw, size_t le
     };
     if (!ard_store_begin(s, error))
         goto done;
-    if (o->today != ARD_DAY_NONE) {
-        GDateTime *real = g_date_time_new_now_utc();
-        int y, mo, dd;
-        ard_day_to_ymd(today, &y, &mo, &dd);
-        now = g_date_time_new_utc(y, mo, dd, g_date_time_get_hour(real),
-                                  g_date_time_get_minute(real), g_date_time_get_seconds(real));
-        g_date_time_unref(real);
-    } else {
-        now = g_date_time_new_now_utc();
-    }
+    now = ard_now_on(o->today);
     ArdApplyCtx ac = {
         .policy = ctx->policy, .default_owner = ctx->default_owner,
         .collector_domains = ctx->collector_domains, .paid_hold_days = ctx->paid_hold_days,

@@ -374,24 +374,28 @@ static void money_str(int64_t v, const char *cur, char *buf, size_t len)
     g_snprintf(buf, len, "%s %s", num, cur);
 }
 
-static GDateTime *escalation_due(const ArdPolicy *p, const ArdSegmentPolicy *sp,
-                                 const ArdCustomerFacts *c, GDateTime *now)
+GDateTime *ard_policy_escalation_due(const ArdPolicy *p, const ArdSegmentPolicy *sp,
+                                     const char *timezone, GDateTime *now)
 {
     if (sp->escalation_hours > 0)
         return g_date_time_add_hours(now, sp->escalation_hours);
     /* Business days are the customer's: count them on its calendar in its
      * zone, keeping the wall-clock time across a daylight-saving change. */
-    GTimeZone *tz = ard_time_zone(c->timezone);
+    GTimeZone *tz = ard_time_zone(timezone);
     GDateTime *local = g_date_time_to_timezone(now, tz);
     ArdDay d;
     ard_day_from_ymd(g_date_time_get_year(local), g_date_time_get_month(local),
                      g_date_time_get_day_of_month(local), &d);
-    ArdDay due = ard_calendar_add_business_days(ard_policy_calendar(p, c->timezone), d,
+    ArdDay due = ard_calendar_add_business_days(ard_policy_calendar(p, timezone), d,
                                                 sp->escalation_business_days);
     int y, m, dd;
     ard_day_to_ymd(due, &y, &m, &dd);
     GDateTime *r = g_date_time_new(tz, y, m, dd, g_date_time_get_hour(local),
                                    g_date_time_get_minute(local), g_date_time_get_seconds(local));
+    /* That wall-clock time may not exist on the due day (the hour skipped
+     * when clocks go forward): then now's time of day, unmoved. */
+    if (r == NULL)
+        r = g_date_time_ref(local);
     g_date_time_unref(local);
     g_time_zone_unref(tz);
     return r;
@@ -574,7 +578,7 @@ ArdDecision *ard_policy_decide(const ArdPolicy *p, const ArdCustomerFacts *c, Ar
         d->escalate = true;
         d->escalation_reason = g_strdup_printf(
             "%d automated messages without a reply or a payment", unanswered);
-        d->escalation_due = escalation_due(p, sp, c, now);
+        d->escalation_due = ard_policy_escalation_due(p, sp, c->timezone, now);
         set_reason(d, ARD_ACT_ESCALATE,
                    g_strdup_printf("escalate: %d messages without reply or payment, lead %s "
                                    "(%s, %d days past due)", unanswered, lead->id, m, late));
@@ -613,7 +617,7 @@ ArdDecision *ard_policy_decide(const ArdPolicy *p, const ArdCustomerFacts *c, Ar
         d->escalate = true;
         d->escalation_reason = g_strdup_printf("collector stage reached: lead %s (%s, %d days "
                                                "past due)", lead->id, m, late);
-        d->escalation_due = escalation_due(p, sp, c, now);
+        d->escalation_due = ard_policy_escalation_due(p, sp, c->timezone, now);
         set_reason(d, ARD_ACT_ESCALATE,
                    g_strdup_printf("escalate: collector stage, lead %s (%s, %d days past due)%s",
                                    lead->id, m, late,

@@ -144,6 +144,11 @@ typedef struct {
 
 ArdSegment ard_policy_segment(const ArdPolicy *p, const ArdCustomerFacts *c, int64_t balance,
                               bool *computed);
+/* When an escalation of a customer in segment sp, raised at now, is due:
+ * the segment's hours later, or its business days later on the calendar
+ * of the customer's zone (NULL: UTC) at the same wall-clock time. */
+GDateTime *ard_policy_escalation_due(const ArdPolicy *p, const ArdSegmentPolicy *sp,
+                                     const char *timezone, GDateTime *now);
 ArdRisk ard_policy_risk(const ArdCustomerFacts *c);
 
 /* Index of the lead invoice among c->invoices, or -1: the largest open

@@ -274,35 +274,21 @@ void ard_store_set_today(ArdStore *store, ArdDay today)
     store->now_secs = -1;
 }
 
-/* ard_store_now's text for a second since the epoch. */
-static void now_text(const ArdStore *store, gint64 secs, char *buf, size_t len)
-{
-    GDateTime *now = g_date_time_new_from_unix_utc(secs);
-    if (store && store->today != ARD_DAY_NONE) {
-        char day[11];
-        ard_day_format(store->today, day);
-        g_snprintf(buf, len, "%sT%02d:%02d:%02dZ", day, g_date_time_get_hour(now),
-                   g_date_time_get_minute(now), g_date_time_get_second(now));
-    } else {
-        char *s = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
-        g_strlcpy(buf, s, len);
-        g_free(s);
-    }
-    g_date_time_unref(now);
-}
-
 char *ard_store_now(const ArdStore *store)
 {
-    char buf[sizeof store->now_text];
-    now_text(store, g_get_real_time() / G_USEC_PER_SEC, buf, sizeof buf);
-    return g_strdup(buf);
+    GDateTime *now = ard_now_on(store ? store->today : ARD_DAY_NONE);
+    char *s = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+    g_date_time_unref(now);
+    return s;
 }
 
 const char *ard_store_now_cached(ArdStore *store)
 {
     gint64 secs = g_get_real_time() / G_USEC_PER_SEC;
     if (secs != store->now_secs) {
-        now_text(store, secs, store->now_text, sizeof store->now_text);
+        char *s = ard_store_now(store);
+        g_strlcpy(store->now_text, s, sizeof store->now_text);
+        g_free(s);
         store->now_secs = secs;
     }
     return store->now_text;
