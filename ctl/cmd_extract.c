@@ -6,25 +6,6 @@
 #include "reply.h"
 #include <stdio.h>
 
-static char *read_input(const char *path, size_t *len, GError **err)
-{
-    char *data = NULL;
-    gsize n = 0;
-    if (strcmp(path, "-") == 0) {
-        GString *s = g_string_new(NULL);
-        char buf[65536];
-        size_t r;
-        while ((r = fread(buf, 1, sizeof buf, stdin)) > 0)
-            g_string_append_len(s, buf, r);
-        *len = s->len;
-        return g_string_free(s, FALSE);
-    }
-    if (!g_file_get_contents(path, &data, &n, err))
-        return NULL;
-    *len = n;
-    return data;
-}
-
 int ctl_extract(ArdCli *cli)
 {
     if (cli->argc < 2)
@@ -33,8 +14,8 @@ int ctl_extract(ArdCli *cli)
     int rc = 0;
     for (int i = 1; i < cli->argc; i++) {
         GError *err = NULL;
-        size_t len = 0;
-        char *data = read_input(cli->argv[i], &len, &err);
+        gsize len = 0;
+        char *data = ctl_read_input(cli->argv[i], &len, &err);
         if (data == NULL) {
             fprintf(stderr, "%s: %s\n", cli->prog, err->message);
             g_error_free(err);

@@ -21,17 +21,9 @@ int ctl_ingest(ArdCli *cli)
     }
     for (int i = 1; i < cli->argc; i++) {
         const char *path = cli->argv[i];
-        char *data = NULL;
         gsize len = 0;
-        if (strcmp(path, "-") == 0) {
-            GString *b = g_string_new(NULL);
-            char buf[65536];
-            size_t n;
-            while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
-                g_string_append_len(b, buf, n);
-            len = b->len;
-            data = g_string_free(b, FALSE);
-        } else if (!g_file_get_contents(path, &data, &len, &err)) {
+        char *data = ctl_read_input(path, &len, &err);
+        if (data == NULL) {
             fprintf(stderr, "%s: %s\n", cli->prog, err->message);
             g_clear_error(&err);
             rc = 2;

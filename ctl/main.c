@@ -4,6 +4,7 @@
 #include "ctl.h"
 #include "error.h"
 #include <stdio.h>
+#include <string.h>
 
 static const ArdCommand commands[] = {
     {"import", "{customers|invoices|payments} FILE.csv",
@@ -39,6 +40,21 @@ ArdStore *ctl_open_store(ArdCli *cli, int *rc)
     if (cli->date_given)
         ard_store_set_today(s, cli->today);
     return s;
+}
+
+char *ctl_read_input(const char *path, gsize *len, GError **error)
+{
+    if (strcmp(path, "-") != 0) {
+        char *data = NULL;
+        return g_file_get_contents(path, &data, len, error) ? data : NULL;
+    }
+    GString *s = g_string_new(NULL);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+        g_string_append_len(s, buf, n);
+    *len = s->len;
+    return g_string_free(s, FALSE);
 }
 
 void ctl_print_json(JsonObject *o)
