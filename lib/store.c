@@ -374,34 +374,55 @@ static void bind_event(sqlite3_stmt *st, int first, const char *customer, const 
     sqlite3_bind_text(st, first + 4, reason, -1, SQLITE_STATIC);
 }
 
-/* The held events, in order: a full batch as one statement (an import
- * writes an event per customer and per payment), the rest one by one. */
+bool ard_store_insert_rows(ArdStore *store, const char *row_sql, const char *batch_sql,
+                           int batch, int cols, int n, ArdBindRow bind, const void *rows,
+                           int *changes, GError **error)
+{
+    int written = 0;
+    if (n == batch) {
+        sqlite3_stmt *st = ard_store_stmt(store, batch_sql, error);
+        if (st == NULL)
+            return false;
+        for (int i = 0; i < n; i++)
+            bind(st, i * cols + 1, rows, i);
+        if (!ard_store_exec_stmt(store, st, error))
+            return false;
+        written = sqlite3_changes(store->db);
+    } else {
+        for (int i = 0; i < n; i++) {
+            sqlite3_stmt *st = ard_store_stmt(store, row_sql, error);
+            if (st == NULL)
+                return false;
+            bind(st, 1, rows, i);
+            if (!ard_store_exec_stmt(store, st, error))
+                return false;
+            written += sqlite3_changes(store->db);
+        }
+    }
+    if (changes)
+        *changes = written;
+    return true;
+}
+
+static void bind_held_event(sqlite3_stmt *st, int first, const void *rows, int i)
+{
+    const ArdStore *store = rows;
+    const char *t = store->event_text->str;
+    bind_event(st, first, store->events[i].customer < 0 ? NULL : t + store->events[i].customer,
+               t + store->events[i].at, t + store->events[i].cause, t + store->events[i].kind,
+               t + store->events[i].reason);
+}
+
+/* The held events, in order (an import writes an event per customer and
+ * per payment). */
 static bool flush_events(ArdStore *store, GError **error)
 {
     int n = store->nevents;
-    bool full = n == ARD_EVENT_BATCH, ok = true;
-    sqlite3_stmt *st = NULL;
     store->nevents = 0;
-    for (int i = 0; ok && i < n; i++) {
-        if (!full || i == 0) {
-            st = ard_store_stmt(store, full ? EVENT_INSERT EVENT_ROWS4 "," EVENT_ROWS4 ","
-                                              EVENT_ROWS4 "," EVENT_ROWS4
-                                            : EVENT_INSERT EVENT_ROW, error);
-            if (st == NULL) {
-                ok = false;
-                break;
-            }
-        }
-        const char *t = store->event_text->str;
-        bind_event(st, full ? i * 5 + 1 : 1,
-                   store->events[i].customer < 0 ? NULL : t + store->events[i].customer,
-                   t + store->events[i].at, t + store->events[i].cause,
-                   t + store->events[i].kind, t + store->events[i].reason);
-        if (!full)
-            ok = ard_store_exec_stmt(store, st, error);
-    }
-    if (ok && full)
-        ok = ard_store_exec_stmt(store, st, error);
+    bool ok = ard_store_insert_rows(store, EVENT_INSERT EVENT_ROW,
+                                    EVENT_INSERT EVENT_ROWS4 "," EVENT_ROWS4 ","
+                                    EVENT_ROWS4 "," EVENT_ROWS4,
+                                    ARD_EVENT_BATCH, 5, n, bind_held_event, store, NULL, error);
     g_string_truncate(store->event_text, 0);
     return ok;
 }

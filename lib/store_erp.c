@@ -313,8 +313,9 @@ static bool refresh_open(ArdStore *s, const char *invoice, GError **error)
 }
 
 /* Binds an invoice as parameters first..first+9 of an insert. */
-static void bind_invoice_at(sqlite3_stmt *st, int first, const ArdInvoiceIn *inv)
+static void bind_invoice_at(sqlite3_stmt *st, int first, const void *rows, int i)
 {
+    const ArdInvoiceIn *inv = (const ArdInvoiceIn *)rows + i;
     sqlite3_bind_text(st, first, inv->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, first + 1, inv->customer_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, first + 2, inv->issue_date, -1, SQLITE_STATIC);
@@ -353,37 +354,10 @@ G_STATIC_ASSERT(ARD_INVOICE_BATCH == 16);
 bool ard_store_insert_invoices(ArdStore *s, const ArdInvoiceIn *inv, int n, int *inserted,
                                GError **error)
 {
-    /* A full batch is one statement: SQLite's cost per statement (cursors
-     * on the table and its indexes opened and closed) is then paid once
-     * per sixteen rows. A short one, at the end of a file, goes row by row. */
-    bool full = n == ARD_INVOICE_BATCH;
-    sqlite3_stmt *st = NULL;
-    *inserted = 0;
-    for (int i = 0; i < n; i++) {
-        if (full && i > 0) {
-            bind_invoice_at(st, i * 10 + 1, &inv[i]);
-            continue;
-        }
-        st = full ? ard_store_stmt(s, INVOICE_INSERT INVOICE_ROWS4 "," INVOICE_ROWS4 ","
-                                      INVOICE_ROWS4 "," INVOICE_ROWS4
-                                      " ON CONFLICT (id) DO NOTHING", error)
-                  : ard_store_stmt(s, INVOICE_INSERT INVOICE_ROW " ON CONFLICT (id) DO NOTHING",
-                                   error);
-        if (!st)
-            return false;
-        bind_invoice_at(st, 1, &inv[i]);
-        if (!full) {
-            if (!ard_store_exec_stmt(s, st, error))
-                return false;
-            *inserted += sqlite3_changes(s->db);
-        }
-    }
-    if (full) {
-        if (!ard_store_exec_stmt(s, st, error))
-            return false;
-        *inserted = sqlite3_changes(s->db);
-    }
-    return true;
+    return ard_store_insert_rows(s, INVOICE_INSERT INVOICE_ROW " ON CONFLICT (id) DO NOTHING",
+                                 INVOICE_INSERT INVOICE_ROWS4 "," INVOICE_ROWS4 ","
+                                 INVOICE_ROWS4 "," INVOICE_ROWS4 " ON CONFLICT (id) DO NOTHING",
+                                 ARD_INVOICE_BATCH, 10, n, bind_invoice_at, inv, inserted, error);
 }
 
 bool ard_store_update_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *res, GError **error)

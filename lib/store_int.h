@@ -44,6 +44,17 @@ bool ard_store_ensure_dunning(ArdStore *store, const char *customer, GError **er
 /* ard_store_now's text without an allocation, made once per second: an
  * import writes an event per row. Valid until the next call. */
 const char *ard_store_now_cached(ArdStore *store);
+/* Binds row i of rows as a statement's parameters first, first + 1, ... */
+typedef void (*ArdBindRow)(sqlite3_stmt *st, int first, const void *rows, int i);
+/* Inserts n rows (n <= batch). A full batch goes as one statement,
+ * batch_sql with cols parameters per row: SQLite's cost per statement
+ * (cursors on the table and its indexes) is then paid once per batch. A
+ * short one, at the end of a file, goes row by row with row_sql. Both SQL
+ * texts must be literals (the statement cache keys on their address).
+ * *changes, when not NULL, is how many rows were written. */
+bool ard_store_insert_rows(ArdStore *store, const char *row_sql, const char *batch_sql,
+                           int batch, int cols, int n, ArdBindRow bind, const void *rows,
+                           int *changes, GError **error);
 /* Steps a statement that returns no rows; false with error on failure. */
 bool ard_store_exec_stmt(ArdStore *store, sqlite3_stmt *st, GError **error);
 
