@@ -200,12 +200,8 @@ static int lookup(const FText *t, int i, const WordVal *tab)
     if (i < 0 || i >= ftext_n(t) || ftok(t, i)->kind != FT_WORD)
         return 0;
     const FTok *k = ftok(t, i);
-    const char *w = t->s + k->off;
-    /* Called for every word against tables of a hundred names: the first
-     * byte rules out nearly all of them before any length is counted. */
     for (; tab->w; tab++)
-        if (tab->w[0] == w[0] && k->len > 0 && strlen(tab->w) == (size_t)k->len &&
-            memcmp(tab->w, w, (size_t)k->len) == 0)
+        if (ftok_text_is(t, k, tab->w))
             return tab->v;
     return 0;
 }

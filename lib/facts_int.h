@@ -4,6 +4,7 @@
 #define ARDENT_FACTS_INT_H
 #include <glib.h>
 #include <stdbool.h>
+#include <string.h>
 
 typedef enum { FT_WORD, FT_NUM, FT_PUNCT } FTokKind;
 
@@ -32,6 +33,17 @@ static inline const FTok *ftok(const FText *t, int i)
 }
 static inline int ftext_n(const FText *t) { return (int)t->toks->len; }
 /* True when token i is the word w (folded, unaccented). */
+/* Token k's text is exactly w. The first byte is compared first: words
+ * are looked up in lists of a hundred and more. */
+static inline bool ftok_text_is(const FText *t, const FTok *k, const char *w)
+{
+    if (k->len == 0)
+        return w[0] == '\0';
+    if (t->s[k->off] != w[0])
+        return false;
+    size_t n = strlen(w);
+    return (size_t)k->len == n && memcmp(t->s + k->off, w, n) == 0;
+}
 bool ftok_is(const FText *t, int i, const char *w);
 /* True when token i is one of the NULL-terminated words. */
 bool ftok_in(const FText *t, int i, const char *const *ws);

@@ -102,15 +102,7 @@ bool ftok_is(const FText *t, int i, const char *w)
     if (i < 0 || i >= ftext_n(t))
         return false;
     const FTok *k = ftok(t, i);
-    if (k->kind != FT_WORD)
-        return false;
-    /* The first byte first: the word lists run to hundreds of entries. */
-    if (k->len == 0)
-        return w[0] == '\0';
-    if (t->s[k->off] != w[0])
-        return false;
-    size_t n = strlen(w);
-    return (size_t)k->len == n && memcmp(t->s + k->off, w, n) == 0;
+    return k->kind == FT_WORD && ftok_text_is(t, k, w);
 }
 
 bool ftok_in(const FText *t, int i, const char *const *ws)
@@ -118,7 +110,7 @@ bool ftok_in(const FText *t, int i, const char *const *ws)
     if (i < 0 || i >= ftext_n(t) || ftok(t, i)->kind != FT_WORD)
         return false;
     for (; *ws; ws++)
-        if (ftok_is(t, i, *ws))
+        if (ftok_text_is(t, ftok(t, i), *ws))
             return true;
     return false;
 }
