@@ -21,7 +21,6 @@ trap cleanup EXIT
 if [ "$(id -u)" != 0 ]; then
     notok "faults need root (tmpfs mount, setpriv, Postfix)"; done_testing; exit 1
 fi
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 mport=$(freeport)
 # conf STORE [extra lines]: a configuration for a store path
 mkconf() {

@@ -8,7 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/postfix.sh"
 trap 'pf_stop; [ -n "${mpid:-}" ] && kill $mpid 2>/dev/null; rm -rf "$T"' EXIT
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 mport=$(freeport)
 cat >"$T/ardent.conf" <<EOC
 [store]

@@ -41,4 +41,6 @@ path = $T/ardent.db
 EOC
     echo "$T/ardent.conf"
 }
+# A TCP port on 127.0.0.1 that nothing listens on right now.
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 done_testing() { echo "1..$_n"; }

@@ -13,7 +13,6 @@ trap 'pf_stop; [ -n "${mpid:-}" ] && kill $mpid 2>/dev/null; rm -rf "$T"' EXIT
 if [ "$(id -u)" != 0 ] || ! command -v postfix >/dev/null; then
     echo "ok 1 # skip needs root and postfix"; echo "1..1"; exit 0
 fi
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 sport=$(freeport) mport=$(freeport)
 cat >"$T/c.csv" <<CSV
 customer_id,name,email,owner,segment
