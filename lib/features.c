@@ -359,8 +359,7 @@ static bool cue_matches(const char *pattern, GPtrArray *t, guint i)
     if (whole)
         pattern++;
     const char *w = t->pdata[i];
-    /* Every form below starts by matching the word's first byte; checked
-     * first, most of the several hundred patterns cost one comparison. */
+    /* Every form below starts by matching the word's first byte. */
     if (pattern[0] != '\0' && w[0] != pattern[0])
         return false;
     const char *sp = strchr(pattern, ' ');
@@ -383,8 +382,45 @@ static void add_token(Buckets *b, const char *s)
  * "die drei Rechnungen werden gesammelt am 25.11. überwiesen". */
 enum { TENSE_WINDOW = 5 };
 
+/* The cue patterns by the first byte they match (after any '='), each in
+ * list order and, within a list, in the list's order: a word is compared
+ * with the few patterns that can match it instead of all several hundred. */
+typedef struct {
+    guint8 list;
+    const char *pattern;
+} CuePattern;
+
+typedef struct {
+    CuePattern *at[256];
+    guint16 n[256];
+} CueIndex;
+
+static gpointer cue_index_build(gpointer unused)
+{
+    (void)unused;
+    static CueIndex ix;
+    for (int pass = 0; pass < 2; pass++) {
+        guint16 fill[256] = {0};
+        for (size_t c = 0; c < G_N_ELEMENTS(cue_lists); c++) {
+            for (const char *const *p = cue_lists[c].words; *p; p++) {
+                guint8 first = (guint8)((*p)[0] == '=' ? (*p)[1] : (*p)[0]);
+                if (pass == 1)
+                    ix.at[first][fill[first]] = (CuePattern){(guint8)c, *p};
+                fill[first]++;
+            }
+        }
+        for (int k = 0; k < 256 && pass == 0; k++) {
+            ix.n[k] = fill[k];
+            ix.at[k] = fill[k] ? g_new(CuePattern, fill[k]) : NULL;  /* kept for the process */
+        }
+    }
+    return &ix;
+}
+
 static void add_cues(Buckets *b, GPtrArray *t, const char *norm)
 {
+    static GOnce once = G_ONCE_INIT;
+    const CueIndex *ix = g_once(&once, cue_index_build, NULL);
     /* The last word position at which each list matched. */
     long last[N_CUES];
     for (int c = 0; c < N_CUES; c++)
@@ -394,13 +430,13 @@ static void add_cues(Buckets *b, GPtrArray *t, const char *norm)
         if (w[0] == '#')
             continue;
         bool hit[N_CUES] = {false};
-        for (size_t c = 0; c < G_N_ELEMENTS(cue_lists); c++) {
-            for (const char *const *p = cue_lists[c].words; *p; p++) {
-                if (cue_matches(*p, t, i)) {
-                    hit[c] = true;
-                    add_token(b, cue_lists[c].cue);
-                    break;
-                }
+        guint8 first = (guint8)w[0];
+        for (guint16 k = 0; k < ix->n[first]; k++) {
+            const CuePattern *cp = &ix->at[first][k];
+            /* The first pattern of a list that matches counts, once. */
+            if (!hit[cp->list] && cue_matches(cp->pattern, t, i)) {
+                hit[cp->list] = true;
+                add_token(b, cue_lists[cp->list].cue);
             }
         }
         if (hit[CUE_PAID]) {
