@@ -234,6 +234,51 @@ static void test_control_bytes_dropped(void **state)
     ard_message_free(m);
 }
 
+static char *text_of_utf8_body(const char *body)
+{
+    char *raw = g_strdup_printf("From: a@example.com\nSubject: x\nContent-Type: text/plain; "
+                                "charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n%s\n", body);
+    ArdMessage *m = ard_message_parse(raw, strlen(raw), 0);
+    char *t = g_strdup(m->text);
+    assert_true(g_utf8_validate(t, -1, NULL));
+    ard_message_free(m);
+    g_free(raw);
+    return t;
+}
+
+/* Text labelled UTF-8 is kept when it is UTF-8 and read as Windows-1252
+ * when it is not, wherever a sequence falls against the eight-byte runs
+ * the check skips ASCII in. */
+static void test_utf8_judged_like_glib(void **state)
+{
+    (void)state;
+    static const char *const valid[] = {
+        "1234567\xC3\xA9 tail", "123456\xE2\x82\xAC tail", "12345\xF0\x9F\x98\x80 tail",
+        "\xC3\xA9", "abcdefgh\xE2\x82\xAC", "Gr\xC3\xBC\xC3\x9F" "e aus K\xC3\xB6ln, bis morgen"};
+    for (size_t i = 0; i < G_N_ELEMENTS(valid); i++) {
+        char *t = text_of_utf8_body(valid[i]);
+        assert_true(g_utf8_validate(valid[i], -1, NULL));
+        assert_non_null(strstr(t, valid[i]));
+        g_free(t);
+    }
+    static const struct {
+        const char *body, *expect;  /* expect: the Windows-1252 reading's mark */
+    } invalid[] = {
+        {"1234567\xC0\xAF tail", "\xC3\x80\xC2\xAF"},           /* overlong */
+        {"123456\xED\xA0\x80 tail", "\xC3\xAD\xC2\xA0\xE2\x82\xAC"}, /* surrogate */
+        {"abc\xE2\x82", "\xC3\xA2\xE2\x80\x9A"},               /* cut short at the end */
+        {"abcdefgh\x80 tail", "\xE2\x82\xAC"},                  /* lone continuation */
+        {"\xF5\x80\x80\x80", "\xC3\xB5"},                       /* past U+10FFFF */
+        {"caf\xE9 ok", "caf\xC3\xA9 ok"},                          /* latin-1 mislabelled */
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(invalid); i++) {
+        char *t = text_of_utf8_body(invalid[i].body);
+        assert_false(g_utf8_validate(invalid[i].body, -1, NULL));
+        assert_non_null(strstr(t, invalid[i].expect));
+        g_free(t);
+    }
+}
+
 static void test_huge_message_truncated(void **state)
 {
     (void)state;
@@ -323,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_boundary_mismatch),
         cmocka_unit_test(test_broken_and_empty),
         cmocka_unit_test(test_control_bytes_dropped),
+        cmocka_unit_test(test_utf8_judged_like_glib),
         cmocka_unit_test(test_huge_message_truncated),
         cmocka_unit_test(test_many_parts_bounded),
         cmocka_unit_test(test_deep_nesting_bounded),
