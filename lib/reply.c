@@ -18,7 +18,8 @@
 /* ---- lines ---------------------------------------------------------- */
 
 typedef struct {
-    char **raw;   /* the lines as written, without \r */
+    char *buf;    /* the text, each line end made a NUL */
+    char **raw;   /* the lines as written, without \r: pointers into buf */
     char **low;   /* stripped, lower case, no-break spaces made spaces; made
                    * on first use (see line_low): most quoted history is never read */
     bool *quoted; /* quoted history: ">" or a run of another quote prefix */
@@ -130,17 +131,29 @@ static void mark_quoted(Lines *L)
     }
 }
 
+/* One copy of the text cut in place, not one allocation per line: most
+ * lines are quoted history that only mark_quoted ever looks at. */
 static Lines lines_split(const char *text)
 {
     Lines L;
-    L.raw = g_strsplit(text, "\n", -1);
-    L.n = (int)g_strv_length(L.raw);
-    L.low = g_new0(char *, L.n + 1);
+    L.buf = g_strdup(text);
+    L.n = *text ? 1 : 0;  /* as g_strsplit: no lines in "" */
+    for (const char *p = strchr(L.buf, '\n'); p; p = strchr(p + 1, '\n'))
+        L.n++;
+    L.raw = g_new(char *, L.n + 1);
+    char *line = L.buf;
     for (int i = 0; i < L.n; i++) {
-        size_t len = strlen(L.raw[i]);
-        if (len > 0 && L.raw[i][len - 1] == '\r')
-            L.raw[i][len - 1] = '\0';
+        char *nl = strchr(line, '\n');
+        char *end = nl ? nl : line + strlen(line);
+        if (end > line && end[-1] == '\r')
+            end[-1] = '\0';
+        if (nl)
+            *nl = '\0';
+        L.raw[i] = line;
+        line = nl ? nl + 1 : end;
     }
+    L.raw[L.n] = NULL;
+    L.low = g_new0(char *, L.n + 1);
     L.quoted = g_new0(bool, L.n + 1);
     mark_quoted(&L);
     return L;
@@ -151,7 +164,8 @@ static void lines_free(Lines *L)
     for (int i = 0; i < L->n; i++)
         g_free(L->low[i]);
     g_free(L->low);
-    g_strfreev(L->raw);
+    g_free(L->raw);
+    g_free(L->buf);
     g_free(L->quoted);
 }
 
