@@ -5,6 +5,7 @@
 #include "facts.h"
 #include "facts_int.h"
 #include "money.h"
+#include "text.h"
 #include <string.h>
 
 /* ---- invoice numbers ---- */
@@ -378,7 +379,9 @@ void ard_facts_extract(const char *text, const ArdFactsCtx *ctx, ArdFacts *out)
     size_t len = strlen(text);
     if (len > FACTS_MAX_BYTES)
         len = FACTS_MAX_BYTES;
-    char *nfkc = g_utf8_normalize(text, (gssize)len, G_NORMALIZE_NFKC);
+    /* ASCII is its own NFKC form. */
+    char *nfkc = ard_ascii_span(text, len) == len ? g_strndup(text, len)
+                                                   : g_utf8_normalize(text, (gssize)len, G_NORMALIZE_NFKC);
     if (nfkc == NULL) {
         char *valid = g_utf8_make_valid(text, (gssize)len);
         nfkc = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC);

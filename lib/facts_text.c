@@ -2,6 +2,7 @@
  * accents dropped, cut into word, number and punctuation tokens in one
  * linear pass. Must never backtrack or grow with anything but the text. */
 #include "facts_int.h"
+#include "text.h"
 #include <string.h>
 
 static char *fold(const char *text)
@@ -9,13 +10,19 @@ static char *fold(const char *text)
     size_t len = strlen(text);
     if (len > FACTS_MAX_BYTES)
         len = FACTS_MAX_BYTES;
-    char *valid = g_utf8_make_valid(text, (gssize)len);
-    char *nfkd = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKD);
-    g_free(valid);
-    if (nfkd == NULL)
-        return g_strdup("");
-    char *cf = g_utf8_casefold(nfkd, -1);
-    g_free(nfkd);
+    char *cf;
+    if (ard_ascii_span(text, len) == len) {
+        /* ASCII is its own NFKD form and folds to lower case. */
+        cf = g_ascii_strdown(text, (gssize)len);
+    } else {
+        char *valid = g_utf8_make_valid(text, (gssize)len);
+        char *nfkd = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKD);
+        g_free(valid);
+        if (nfkd == NULL)
+            return g_strdup("");
+        cf = g_utf8_casefold(nfkd, -1);
+        g_free(nfkd);
+    }
     /* Drop combining marks in place; map typographic apostrophes to '. */
     GString *out = g_string_sized_new(strlen(cf));
     for (const char *p = cf; *p; p = g_utf8_next_char(p)) {

@@ -4,6 +4,7 @@
  * Must never depend on anything but its inputs (no locale, no clock, no
  * random seed): training and prediction have to see the same vector. */
 #include "ard_features.h"
+#include "text.h"
 #include "error.h"
 #include <errno.h>
 #include <math.h>
@@ -42,6 +43,10 @@ char *ard_text_normalize(const char *text)
 {
     if (text == NULL)
         return g_strdup("");
+    /* ASCII is its own NFKC form and folds to lower case. */
+    size_t len = strlen(text);
+    if (ard_ascii_span(text, len) == len)
+        return g_ascii_strdown(text, (gssize)len);
     char *valid = g_utf8_make_valid(text, -1);
     char *nfkc = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC);
     g_free(valid);

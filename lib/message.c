@@ -3,6 +3,7 @@
  * it must never crash, never fail outright, never return invalid UTF-8, and
  * never let a message's size, part count or nesting drive unbounded work. */
 #include "message.h"
+#include "text.h"
 #include <gmime/gmime.h>
 #include <libxml/parser.h>
 #include <string.h>
@@ -105,29 +106,21 @@ static char *drop_controls(char *s)
 
 /* Whether s[0..len) is UTF-8 without NUL bytes; g_utf8_validate's answer.
  * GLib looks at every byte; mail text is mostly ASCII, so runs of it are
- * skipped eight bytes at a time and each multi-byte sequence is still
- * GLib's to judge. */
+ * skipped and each multi-byte sequence is still GLib's to judge. */
 static bool valid_utf8(const char *s, size_t len)
 {
     if (memchr(s, '\0', len) != NULL)
         return false;
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
-    while (p < end) {
-        guint64 w;
-        if (end - p >= 8 && (memcpy(&w, p, 8), (w & 0x8080808080808080ULL) == 0)) {
-            p += 8;
-            continue;
-        }
-        if (*p < 0x80) {
-            p++;
-            continue;
-        }
+    for (;;) {
+        p += ard_ascii_span((const char *)p, (size_t)(end - p));
+        if (p == end)
+            return true;
         size_t n = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
         if ((size_t)(end - p) < n || !g_utf8_validate_len((const char *)p, n, NULL))
             return false;
         p += n;
     }
-    return true;
 }
 
 /* Bytes in a declared charset into valid UTF-8. Mislabelled and unknown

@@ -7,6 +7,7 @@
  * in the size of the text. It must never drop the customer's own lines
  * between quotes (inline replies). */
 #include "reply.h"
+#include "text.h"
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 #include <limits.h>
@@ -33,10 +34,8 @@ static char *lower_line(const char *raw)
     /* Most lines are plain ASCII (quoted history is most of a reply):
      * lowered in place, they need none of the Unicode work below, which
      * took a third of a reply's reading time. */
-    bool ascii = true;
-    for (const char *p = s; *p && ascii; p++)
-        ascii = (unsigned char)*p < 0x80;
-    if (ascii) {
+    size_t len = strlen(s);
+    if (ard_ascii_span(s, len) == len) {
         for (char *p = s; *p; p++)
             *p = g_ascii_tolower(*p);
         return s;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "ard_features.h"
+#include "text.h"
 
 static void expect_norm(const char *in, const char *want)
 {
@@ -29,6 +30,30 @@ static void test_normalize(void **state)
     expect_norm("E\xcc\x81t\xc3\xa9", "\xc3\xa9t\xc3\xa9");  /* combining accent composed */
     expect_norm("bad \xff byte", "bad \xef\xbf\xbd byte");   /* invalid UTF-8 replaced */
     expect_norm(NULL, "");
+    /* ASCII takes a shorter road to the same form. */
+    expect_norm("Invoice INV-7\tPAID\r\n{x}~", "invoice inv-7\tpaid\r\n{x}~");
+    expect_norm("", "");
+    expect_norm("PAID 12345678 Caf\xc3\xa9", "paid 12345678 caf\xc3\xa9");
+}
+
+/* The ASCII run ends at the first high byte wherever it falls against the
+ * eight-byte words the scan reads. */
+static void test_ascii_span(void **state)
+{
+    (void)state;
+    char buf[40];
+    for (size_t len = 0; len <= 24; len++) {
+        memset(buf, 'a', sizeof buf);
+        assert_int_equal(ard_ascii_span(buf, len), len);
+        for (size_t k = 0; k < len; k++) {
+            memset(buf, 'a', sizeof buf);
+            buf[k] = (char)0xC3;
+            assert_int_equal(ard_ascii_span(buf, len), k);
+            buf[len] = (char)0x80;  /* past len: never read as part of it */
+            assert_int_equal(ard_ascii_span(buf, len), k);
+        }
+    }
+    assert_int_equal(ard_ascii_span("ab\0cd", 5), 5);  /* NUL is ASCII */
 }
 
 static void expect_tokens(const char *text, const char *want)
@@ -304,6 +329,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalize),
+        cmocka_unit_test(test_ascii_span),
         cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_fnv),
         cmocka_unit_test(test_cues),

@@ -1,0 +1,22 @@
+/* Byte scans shared by the readers of a reply's text: the ASCII run that
+ * lets UTF-8 checks, normalisation and case folding skip their Unicode work
+ * (most of a reply, quoted history above all, is plain ASCII). Must never
+ * allocate and never read past len. */
+#include "text.h"
+#include <stdint.h>
+#include <string.h>
+
+size_t ard_ascii_span(const char *s, size_t len)
+{
+    size_t i = 0;
+    /* Eight bytes at a time: no byte of a word has its high bit set. */
+    for (; len - i >= 8; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ULL)
+            break;
+    }
+    while (i < len && (unsigned char)s[i] < 0x80)
+        i++;
+    return i;
+}
