@@ -397,8 +397,8 @@ void ard_facts_extract(const char *text, const ArdFactsCtx *ctx, ArdFacts *out)
     ftext_init(&t, nfkc);
     g_strlcpy(out->lang, facts_lang_detect_ft(&t, nfkc), sizeof out->lang);
     if (ctx && ctx->ref != ARD_DAY_NONE) {
-        out->promise_date = facts_promise_ft(&t, ctx->ref, ctx->payment_run_weekday);
-        out->return_date = facts_return_ft(&t, ctx->ref);
+        facts_dates_ft(&t, ctx->ref, ctx->payment_run_weekday, &out->promise_date,
+                       &out->return_date);
     }
     ftext_clear(&t);
     g_free(nfkc);

@@ -866,6 +866,19 @@ static ArdDay pick_return(const FText *t, GArray *cands, ArdDay ref)
     return day;
 }
 
+/* One scan for both dates: the pay-run weekday only dates C_RUN
+ * candidates, which the return date never takes. */
+void facts_dates_ft(const FText *t, ArdDay ref, int payrun, ArdDay *promise, ArdDay *back)
+{
+    if (payrun < 1 || payrun > 7)
+        payrun = 5;
+    GArray *c = g_array_new(FALSE, FALSE, sizeof(Cand));
+    scan(t, ref, payrun, c);
+    *promise = pick_promise(t, c, ref);
+    *back = pick_return(t, c, ref);
+    g_array_free(c, TRUE);
+}
+
 ArdDay facts_promise_ft(const FText *t, ArdDay ref, int payrun)
 {
     if (payrun < 1 || payrun > 7)

@@ -54,5 +54,7 @@ int fphrase(const FText *t, int i, const char *phrase);
 #include "date.h"
 ArdDay facts_promise_ft(const FText *t, ArdDay ref, int payrun);
 ArdDay facts_return_ft(const FText *t, ArdDay ref);
+/* Both of the above from one scan of the text. */
+void facts_dates_ft(const FText *t, ArdDay ref, int payrun, ArdDay *promise, ArdDay *back);
 const char *facts_lang_detect_ft(const FText *t, const char *raw);
 #endif

@@ -253,6 +253,25 @@ static void expect_invoices(const char *text, const ArdFactsCtx *ctx, const char
     ard_facts_clear(&f);
 }
 
+/* The whole extract reads both dates from one scan: a pay-run weekday
+ * other than Friday dates the promise and leaves the return date alone. */
+static void extract_both_dates_payrun(void **state)
+{
+    (void)state;
+    const char *text = "I am back on 16 March. It will be paid in our next payment run.";
+    ArdFactsCtx ctx = { .ref = day(REF), .payment_run_weekday = 3 };
+    ArdFacts f;
+    extract(text, &ctx, &f);
+    char d[11];
+    ard_day_format(f.promise_date, d);
+    assert_string_equal(d, "2026-03-11");
+    ard_day_format(f.return_date, d);
+    assert_string_equal(d, "2026-03-16");
+    assert_int_equal(f.promise_date, ard_facts_promise_date(text, NULL, day(REF), 3));
+    assert_int_equal(f.return_date, ard_facts_return_date(text, NULL, day(REF)));
+    ard_facts_clear(&f);
+}
+
 static void invoices_by_pattern(void **state)
 {
     (void)state;
@@ -377,6 +396,7 @@ int main(void)
         cmocka_unit_test(promise_invalid_and_ambiguous),
         cmocka_unit_test(return_dates),
         cmocka_unit_test(language),
+        cmocka_unit_test(extract_both_dates_payrun),
         cmocka_unit_test(invoices_by_pattern),
         cmocka_unit_test(invoices_known),
         cmocka_unit_test(amounts),
