@@ -22,26 +22,13 @@ if [ "$(id -u)" != 0 ]; then
     notok "faults need root (tmpfs mount, setpriv, Postfix)"; done_testing; exit 1
 fi
 mport=$(freeport)
-# conf STORE [extra lines]: a configuration for a store path
+# mkconf STORE: a configuration for a store path; short lock and relay
+# timeouts so that each fault shows within a test's time.
 mkconf() {
-    cat <<EOC
-[store]
-path = $1
-busy_timeout_ms = 300
-[milter]
-socket = inet:$mport@127.0.0.1
-receivables = ar@collect.example.com
-collector_domains = collect.example.com
-[agent]
-token_secret = faults-secret
-from = ar@collect.example.com
-default_owner = desk@collect.example.com
-templates = $TOP/conf/templates
+    milter_conf "$1" "$mport" faults-secret "busy_timeout_ms = 300" \
+        "templates = $TOP/conf/templates
 max_data_age_hours = 0
-smtp_timeout = 2
-[classify]
-models = $TOP/models
-EOC
+smtp_timeout = 2"
 }
 cat >"$T/c.csv" <<CSV
 customer_id,name,email,owner

@@ -9,22 +9,9 @@
 . "$(dirname "$0")/postfix.sh"
 trap 'pf_stop; [ -n "${mpid:-}" ] && kill $mpid 2>/dev/null; rm -rf "$T"' EXIT
 mport=$(freeport)
-cat >"$T/ardent.conf" <<EOC
-[store]
-path = $T/ardent.db
-[milter]
-socket = inet:$mport@127.0.0.1
-receivables = ar@collect.example.com
-collector_domains = collect.example.com
-[agent]
-token_secret = hostile-secret
-from = ar@collect.example.com
-default_owner = desk@collect.example.com
-templates = $TOP/conf/templates
-max_data_age_hours = 0
-[classify]
-models = $TOP/models
-EOC
+milter_conf "$T/ardent.db" "$mport" hostile-secret "" \
+    "templates = $TOP/conf/templates
+max_data_age_hours = 0" >"$T/ardent.conf"
 C="$T/ardent.conf"
 q() { sqlite3 "$T/ardent.db" "$@"; }
 integrity() { [ "$(q 'PRAGMA integrity_check; PRAGMA foreign_key_check;')" = ok ]; }

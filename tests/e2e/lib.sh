@@ -41,6 +41,28 @@ path = $T/ardent.db
 EOC
     echo "$T/ardent.conf"
 }
+# milter_conf STORE PORT SECRET [STORE_LINES [AGENT_LINES]]: the configuration
+# the tests with a real Postfix share: the store at STORE, the milter on
+# 127.0.0.1:PORT for ar@collect.example.com, the agent sending as it with
+# SECRET; each test's own keys for [store] and [agent] come last.
+milter_conf() {
+    cat <<EOC
+[store]
+path = $1
+${4:-}
+[milter]
+socket = inet:$2@127.0.0.1
+receivables = ar@collect.example.com
+collector_domains = collect.example.com
+[agent]
+token_secret = $3
+from = ar@collect.example.com
+default_owner = desk@collect.example.com
+${5:-}
+[classify]
+models = $TOP/models
+EOC
+}
 # A TCP port on 127.0.0.1 that nothing listens on right now.
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 done_testing() { echo "1..$_n"; }

@@ -24,20 +24,7 @@ invoice_id,customer_id,issue_date,due_date,amount,currency
 INV-100,C1,2026-01-01,2026-01-31,100.00,EUR
 INV-200,C2,2026-01-01,2026-01-31,200.00,EUR
 CSV
-cat >"$T/ardent.conf" <<EOC
-[store]
-path = $T/ardent.db
-[milter]
-socket = inet:$mport@127.0.0.1
-receivables = ar@collect.example.com
-collector_domains = collect.example.com
-[agent]
-token_secret = postfix-test-secret
-from = ar@collect.example.com
-default_owner = desk@collect.example.com
-[classify]
-models = $TOP/models
-EOC
+milter_conf "$T/ardent.db" "$mport" postfix-test-secret >"$T/ardent.conf"
 "$CTL" -c "$T/ardent.conf" import customers "$T/c.csv" >/dev/null
 "$CTL" -c "$T/ardent.conf" import invoices "$T/i.csv" >/dev/null
 
