@@ -63,21 +63,13 @@ static bool event(Apply *a, const char *kind, GError **error, const char *fmt, .
     return ok;
 }
 
-static char *iso(GDateTime *t)
-{
-    GDateTime *u = g_date_time_to_utc(t);
-    char *s = g_date_time_format(u, "%Y-%m-%dT%H:%M:%SZ");
-    g_date_time_unref(u);
-    return s;
-}
-
 /* The segment's due time: hours from now, or business days on the
  * customer's calendar at the same wall-clock time. */
 static char *segment_due(Apply *a)
 {
     GDateTime *t = ard_policy_escalation_due(a->ctx->policy, &a->ctx->policy->seg[a->segment],
                                              a->cust.timezone, a->ctx->now);
-    char *s = iso(t);
+    char *s = ard_time_iso(t);
     g_date_time_unref(t);
     return s;
 }
@@ -85,7 +77,7 @@ static char *segment_due(Apply *a)
 static char *hours_due(Apply *a, int hours)
 {
     GDateTime *t = g_date_time_add_hours(a->ctx->now, hours);
-    char *s = iso(t);
+    char *s = ard_time_iso(t);
     g_date_time_unref(t);
     return s;
 }
@@ -158,7 +150,7 @@ static bool do_dispute(Apply *a, GError **error)
         g_ptr_array_add(inv, NULL);
         char *list = inv->len > 1 ? g_strjoinv(", ", (char **)inv->pdata) : g_strdup("the account");
         char *reason = g_strdup_printf("dispute on %s", list);
-        ok = escalate(a, "escalation", reason, iso(a->ctx->now), 2, error);
+        ok = escalate(a, "escalation", reason, ard_time_iso(a->ctx->now), 2, error);
         g_free(reason);
         g_free(list);
     }
@@ -230,7 +222,7 @@ static bool apply_answer(Apply *a, GError **error)
     if (strcmp(i, "dispute") == 0)
         ok = do_dispute(a, error);
     else if (strcmp(i, "payment_plan") == 0)
-        ok = escalate(a, "escalation", "payment plan requested", iso(a->ctx->now), 1, error);
+        ok = escalate(a, "escalation", "payment plan requested", ard_time_iso(a->ctx->now), 1, error);
     else if (strcmp(i, "promise_to_pay") == 0)
         ok = do_promise(a, error);
     else if (strcmp(i, "paid") == 0)

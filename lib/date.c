@@ -110,6 +110,14 @@ GDateTime *ard_now_on(ArdDay day)
     return t;
 }
 
+char *ard_time_iso(GDateTime *t)
+{
+    GDateTime *u = g_date_time_to_utc(t);
+    char *s = g_date_time_format(u, "%Y-%m-%dT%H:%M:%SZ");
+    g_date_time_unref(u);
+    return s;
+}
+
 ArdDay ard_day_today(const char *tz)
 {
     GTimeZone *zone = NULL;

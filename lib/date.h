@@ -26,6 +26,8 @@ GTimeZone *ard_time_zone(const char *id);
 /* Now in UTC; on the given day instead of today (keeping the time of day)
  * when day is not ARD_DAY_NONE, for runs replayed with --date. */
 GDateTime *ard_now_on(ArdDay day);
+/* t in UTC as the store writes times: "2026-03-10T14:05:00Z"; g_free it. */
+char *ard_time_iso(GDateTime *t);
 /* Today in the local time zone, or in the IANA zone tz when given. */
 ArdDay ard_day_today(const char *tz);
 

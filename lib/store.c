@@ -277,7 +277,7 @@ void ard_store_set_today(ArdStore *store, ArdDay today)
 char *ard_store_now(const ArdStore *store)
 {
     GDateTime *now = ard_now_on(store ? store->today : ARD_DAY_NONE);
-    char *s = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+    char *s = ard_time_iso(now);
     g_date_time_unref(now);
     return s;
 }
