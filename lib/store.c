@@ -85,6 +85,14 @@ bool ard_store_exec_stmt(ArdStore *store, sqlite3_stmt *st, GError **error)
     return true;
 }
 
+bool ard_store_exec_changed(ArdStore *store, sqlite3_stmt *st, bool *changed, GError **error)
+{
+    if (!ard_store_exec_stmt(store, st, error))
+        return false;
+    *changed = sqlite3_changes(store->db) > 0;
+    return true;
+}
+
 bool ard_store_ensure_dunning(ArdStore *store, const char *customer, GError **error)
 {
     sqlite3_stmt *st = ard_store_stmt(store,
@@ -347,7 +355,10 @@ bool ard_store_begin(ArdStore *store, GError **error)
 
 bool ard_store_commit(ArdStore *store, GError **error)
 {
-    return exec(store, "COMMIT", error);
+    if (exec(store, "COMMIT", error))
+        return true;
+    ard_store_rollback(store);
+    return false;
 }
 
 void ard_store_rollback(ArdStore *store)

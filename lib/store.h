@@ -44,7 +44,9 @@ bool ard_store_import_end(ArdStore *store, bool commit, GError **error);
 
 /* BEGIN IMMEDIATE: takes the write lock now, waiting up to the timeout. */
 bool ard_store_begin(ArdStore *store, GError **error);
+/* COMMIT; when it fails, the transaction is rolled back: never left open. */
 bool ard_store_commit(ArdStore *store, GError **error);
+/* ROLLBACK when a transaction is open; nothing otherwise. */
 void ard_store_rollback(ArdStore *store);
 
 /* Appends to the event log. cause: import, reply, agent, collector, system.

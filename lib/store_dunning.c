@@ -460,11 +460,7 @@ bool ard_store_dunning_queue_many(ArdStore *s, const ArdOutbound *m, guint n, in
             ard_store_rollback(s);
             return false;
         }
-    if (!ard_store_commit(s, error)) {
-        ard_store_rollback(s);
-        return false;
-    }
-    return true;
+    return ard_store_commit(s, error);
 }
 
 bool ard_store_dunning_queue(ArdStore *s, const ArdOutbound *m, int64_t *row, GError **error)
@@ -540,11 +536,7 @@ bool ard_store_dunning_sent_many(ArdStore *s, const ArdSent *m, guint n, GError 
             ard_store_rollback(s);
             return false;
         }
-    if (!ard_store_commit(s, error)) {
-        ard_store_rollback(s);
-        return false;
-    }
-    return true;
+    return ard_store_commit(s, error);
 }
 
 bool ard_store_dunning_sent(ArdStore *s, int64_t row, const char *customer, ArdStage old_stage,
@@ -645,7 +637,7 @@ bool ard_store_dunning_apply(ArdStore *s, const ArdDunningChange *c, GError **er
             goto fail;
     }
     g_free(now);
-    return ard_store_commit(s, error) || (ard_store_rollback(s), false);
+    return ard_store_commit(s, error);
 fail:
     g_free(now);
     ard_store_rollback(s);

@@ -57,5 +57,7 @@ bool ard_store_insert_rows(ArdStore *store, const char *row_sql, const char *bat
                            int *changes, GError **error);
 /* Steps a statement that returns no rows; false with error on failure. */
 bool ard_store_exec_stmt(ArdStore *store, sqlite3_stmt *st, GError **error);
+/* ard_store_exec_stmt, then *changed: whether the statement changed a row. */
+bool ard_store_exec_changed(ArdStore *store, sqlite3_stmt *st, bool *changed, GError **error);
 
 #endif

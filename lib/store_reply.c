@@ -186,10 +186,7 @@ bool ard_store_reply_hold(ArdStore *s, const char *customer, ArdDay until, const
     sqlite3_bind_text(st, 2, d, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 4, extend_only ? 1 : 0);
-    if (!ard_store_exec_stmt(s, st, error))
-        return false;
-    *changed = sqlite3_changes(s->db) > 0;
-    return true;
+    return ard_store_exec_changed(s, st, changed, error);
 }
 
 bool ard_store_reply_contact_status(ArdStore *s, const char *customer, const char *email,
@@ -203,10 +200,7 @@ bool ard_store_reply_contact_status(ArdStore *s, const char *customer, const cha
     sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, email, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, status, -1, SQLITE_STATIC);
-    if (!ard_store_exec_stmt(s, st, error))
-        return false;
-    *changed = sqlite3_changes(s->db) > 0;
-    return true;
+    return ard_store_exec_changed(s, st, changed, error);
 }
 
 bool ard_store_reply_own_invoices(ArdStore *s, const char *customer, const char *const *ids,
@@ -269,10 +263,7 @@ bool ard_store_reply_dispute(ArdStore *s, const char *customer, const char *invo
         sqlite3_bind_null(st, 4);
     sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
     g_free(now);
-    if (!ard_store_exec_stmt(s, st, error))
-        return false;
-    *opened = sqlite3_changes(s->db) > 0;
-    return true;
+    return ard_store_exec_changed(s, st, opened, error);
 }
 
 bool ard_store_reply_promise(ArdStore *s, const char *customer, ArdDay date, const char *invoices,
