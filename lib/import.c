@@ -9,6 +9,7 @@
 #include "email.h"
 #include "error.h"
 #include "money.h"
+#include "text.h"
 #include <csv.h>
 #include <errno.h>
 #include <stdio.h>
@@ -532,14 +533,6 @@ static void on_field(void *data, size_t len, void *ctx)
     c->buf->str[at + len] = '\0';
 }
 
-/* Plain ASCII is valid UTF-8: most rows need no per-field validation. */
-static bool ascii(const GString *row)
-{
-    unsigned char any = 0;
-    for (gsize i = 0; i < row->len; i++)
-        any |= (unsigned char)row->str[i];
-    return any < 0x80;
-}
 
 static void on_row(int term, void *ctx)
 {
@@ -551,7 +544,9 @@ static void on_row(int term, void *ctx)
     if (!empty && !c->error) {
         /* A lone empty field is a blank line ending in EOF. */
         if (!(c->fields->len == 1 && *(char *)c->fields->pdata[0] == '\0')) {
-            bool plain = ascii(c->buf);
+            /* Plain ASCII is valid UTF-8: most rows need no per-field
+             * validation (the fields' NUL ends count as ASCII). */
+            bool plain = ard_ascii_span(c->buf->str, c->buf->len) == c->buf->len;
             for (guint i = 0; !plain && i < c->fields->len && !c->error; i++)
                 if (!g_utf8_validate(c->fields->pdata[i], -1, NULL)) {
                     const char *name = i < (guint)c->nfile_cols && c->map[i] >= 0

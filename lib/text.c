@@ -1,7 +1,7 @@
-/* Byte scans shared by the readers of a reply's text: the ASCII run that
- * lets UTF-8 checks, normalisation and case folding skip their Unicode work
- * (most of a reply, quoted history above all, is plain ASCII). Must never
- * allocate and never read past len. */
+/* Byte scans shared by the readers of replies and CSV rows: the ASCII run
+ * that lets UTF-8 checks, normalisation and case folding skip their Unicode
+ * work (most of a reply, quoted history above all, and most export rows are
+ * plain ASCII). Must never allocate and never read past len. */
 #include "text.h"
 #include <stdint.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Byte scans shared by the readers of a reply's text. */
+/* Byte scans shared by the readers of replies and CSV rows. */
 #ifndef ARDENT_TEXT_H
 #define ARDENT_TEXT_H
 #include <stddef.h>
