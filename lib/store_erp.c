@@ -154,9 +154,8 @@ static bool insert_customer(ArdStore *s, const ArdCustomerIn *c, bool *inserted,
     if (!st)
         return false;
     bind_customer(s, st, c);
-    if (!ard_store_exec_stmt(s, st, error))
+    if (!ard_store_exec_changed(s, st, inserted, error))
         return false;
-    *inserted = sqlite3_changes(s->db) == 1;
     if (!*inserted)
         return true;
     return write_contacts(s, c->id, c->emails, true, error) &&
@@ -312,7 +311,8 @@ static bool refresh_open(ArdStore *s, const char *invoice, GError **error)
     return ard_store_exec_stmt(s, st, error);
 }
 
-/* Binds an invoice as parameters first..first+9 of an insert. */
+/* Binds invoice i of rows as parameters first..first+9, in the insert's
+ * column order (the update uses the same numbering). */
 static void bind_invoice_at(sqlite3_stmt *st, int first, const void *rows, int i)
 {
     const ArdInvoiceIn *inv = (const ArdInvoiceIn *)rows + i;
@@ -329,20 +329,6 @@ static void bind_invoice_at(sqlite3_stmt *st, int first, const void *rows, int i
     else
         sqlite3_bind_null(st, first + 8);
     sqlite3_bind_text(st, first + 9, inv->status, -1, SQLITE_STATIC);
-}
-
-/* The update statement's parameters: ?1 id, ?2..?9 the other columns. */
-static void bind_invoice(sqlite3_stmt *st, const ArdInvoiceIn *inv)
-{
-    sqlite3_bind_text(st, 1, inv->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, inv->customer_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, inv->issue_date, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, inv->due_date, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, inv->amount);
-    sqlite3_bind_text(st, 6, inv->currency, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, inv->open_amount);
-    ard_bind_text(st, 8, inv->po_number);
-    sqlite3_bind_text(st, 9, inv->status, -1, SQLITE_STATIC);
 }
 
 #define INVOICE_INSERT "INSERT INTO invoices (id, customer_id, issue_date, due_date, amount," \
@@ -389,12 +375,14 @@ bool ard_store_update_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *r
     char *what = g_strdup_printf("invoice %s updated from the ERP: status %s, ERP open amount %s %s%s",
                                  inv->id, inv->status, open, inv->currency,
                                  moved ? " (moved from another customer)" : "");
+    /* The insert's parameters (bind_invoice_at); ?8, the open amount, is
+     * recomputed from the allocations by refresh_open instead. */
     st = ard_store_stmt(s,
         "UPDATE invoices SET customer_id = ?2, issue_date = ?3, due_date = ?4, amount = ?5,"
-        " currency = ?6, erp_open_amount = ?7, po_number = ?8, status = ?9 WHERE id = ?1", error);
+        " currency = ?6, erp_open_amount = ?7, po_number = ?9, status = ?10 WHERE id = ?1", error);
     bool ok = st != NULL;
     if (ok) {
-        bind_invoice(st, inv);
+        bind_invoice_at(st, 1, inv, 0);
         ok = ard_store_exec_stmt(s, st, error) && refresh_open(s, inv->id, error) &&
              ard_store_event(s, inv->customer_id, "import", "invoice_updated", what, error);
     }
