@@ -879,24 +879,13 @@ void facts_dates_ft(const FText *t, ArdDay ref, int payrun, ArdDay *promise, Ard
     g_array_free(c, TRUE);
 }
 
-ArdDay facts_promise_ft(const FText *t, ArdDay ref, int payrun)
+/* Both dates of a text, for the readers that want one of them. */
+static void dates_of(const char *text, ArdDay ref, int payrun, ArdDay *promise, ArdDay *back)
 {
-    if (payrun < 1 || payrun > 7)
-        payrun = 5;
-    GArray *c = g_array_new(FALSE, FALSE, sizeof(Cand));
-    scan(t, ref, payrun, c);
-    ArdDay d = pick_promise(t, c, ref);
-    g_array_free(c, TRUE);
-    return d;
-}
-
-ArdDay facts_return_ft(const FText *t, ArdDay ref)
-{
-    GArray *c = g_array_new(FALSE, FALSE, sizeof(Cand));
-    scan(t, ref, 5, c);
-    ArdDay d = pick_return(t, c, ref);
-    g_array_free(c, TRUE);
-    return d;
+    FText t;
+    ftext_init(&t, text);
+    facts_dates_ft(&t, ref, payrun, promise, back);
+    ftext_clear(&t);
 }
 
 ArdDay ard_facts_promise_date(const char *text, const char *lang, ArdDay ref,
@@ -905,11 +894,9 @@ ArdDay ard_facts_promise_date(const char *text, const char *lang, ArdDay ref,
     (void)lang;
     if (text == NULL || ref == ARD_DAY_NONE)
         return ARD_DAY_NONE;
-    FText t;
-    ftext_init(&t, text);
-    ArdDay d = facts_promise_ft(&t, ref, payrun_weekday);
-    ftext_clear(&t);
-    return d;
+    ArdDay promise, back;
+    dates_of(text, ref, payrun_weekday, &promise, &back);
+    return promise;
 }
 
 ArdDay ard_facts_return_date(const char *text, const char *lang, ArdDay ref)
@@ -917,9 +904,7 @@ ArdDay ard_facts_return_date(const char *text, const char *lang, ArdDay ref)
     (void)lang;
     if (text == NULL || ref == ARD_DAY_NONE)
         return ARD_DAY_NONE;
-    FText t;
-    ftext_init(&t, text);
-    ArdDay d = facts_return_ft(&t, ref);
-    ftext_clear(&t);
-    return d;
+    ArdDay promise, back;
+    dates_of(text, ref, 5, &promise, &back);
+    return back;
 }

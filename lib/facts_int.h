@@ -32,7 +32,6 @@ static inline const FTok *ftok(const FText *t, int i)
     return &g_array_index(t->toks, FTok, i);
 }
 static inline int ftext_n(const FText *t) { return (int)t->toks->len; }
-/* True when token i is the word w (folded, unaccented). */
 /* Token k's text is exactly w. The first byte is compared first: words
  * are looked up in lists of a hundred and more. */
 static inline bool ftok_text_is(const FText *t, const FTok *k, const char *w)
@@ -44,6 +43,7 @@ static inline bool ftok_text_is(const FText *t, const FTok *k, const char *w)
     size_t n = strlen(w);
     return (size_t)k->len == n && memcmp(t->s + k->off, w, n) == 0;
 }
+/* True when token i is the word w (folded, unaccented). */
 bool ftok_is(const FText *t, int i, const char *w);
 /* True when token i is one of the NULL-terminated words. */
 bool ftok_in(const FText *t, int i, const char *const *ws);
@@ -52,9 +52,9 @@ bool ftok_in(const FText *t, int i, const char *const *ws);
 int fphrase(const FText *t, int i, const char *phrase);
 
 #include "date.h"
-ArdDay facts_promise_ft(const FText *t, ArdDay ref, int payrun);
-ArdDay facts_return_ft(const FText *t, ArdDay ref);
-/* Both of the above from one scan of the text. */
+/* The promised payment date and the date the writer is back (ARD_DAY_NONE
+ * when none), from one scan of the text; payrun is the weekday of "the next
+ * payment run", 1 = Monday .. 7 (anything else: Friday). */
 void facts_dates_ft(const FText *t, ArdDay ref, int payrun, ArdDay *promise, ArdDay *back);
 const char *facts_lang_detect_ft(const FText *t, const char *raw);
 #endif

@@ -116,8 +116,9 @@ bool ftok_in(const FText *t, int i, const char *const *ws)
 {
     if (i < 0 || i >= ftext_n(t) || ftok(t, i)->kind != FT_WORD)
         return false;
+    const FTok *k = ftok(t, i);
     for (; *ws; ws++)
-        if (ftok_text_is(t, ftok(t, i), *ws))
+        if (ftok_text_is(t, k, *ws))
             return true;
     return false;
 }
