@@ -3,9 +3,9 @@
  * keeps nothing, and adds one header at end-of-message. What Postfix loses
  * with it attached is the cost of the milter protocol itself, which no
  * filter can go below.
- * It negotiates as ardent-milter does (no connect step, no reply to
- * recipients, headers or end-of-headers) so that the two differ only in
- * the work done.
+ * It negotiates as ardent-milter does (no connect or DATA step, no reply
+ * to MAIL, recipients, headers or body chunks; end-of-headers and
+ * end-of-message answered) so that the two differ only in the work done.
  *   null-milter unix:/path | inet:PORT@127.0.0.1 */
 #include <libmilter/mfapi.h>
 #include <stdint.h>
@@ -25,8 +25,8 @@ static sfsistat go_on(SMFICTX *ctx, unsigned long bit)
 
 static sfsistat on_envfrom(SMFICTX *ctx, char **argv)
 {
-    (void)ctx, (void)argv;
-    return SMFIS_CONTINUE;
+    (void)argv;
+    return go_on(ctx, SMFIP_NR_MAIL);
 }
 
 static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
@@ -43,13 +43,14 @@ static sfsistat on_header(SMFICTX *ctx, char *name, char *value)
 
 static sfsistat on_eoh(SMFICTX *ctx)
 {
-    return go_on(ctx, SMFIP_NR_EOH);
+    (void)ctx;
+    return SMFIS_CONTINUE;
 }
 
 static sfsistat on_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
-    (void)ctx, (void)chunk, (void)len;
-    return SMFIS_CONTINUE;
+    (void)chunk, (void)len;
+    return go_on(ctx, SMFIP_NR_BODY);
 }
 
 static sfsistat on_eom(SMFICTX *ctx)
@@ -59,8 +60,8 @@ static sfsistat on_eom(SMFICTX *ctx)
 }
 
 /* The same negotiation as ardent-milter: header changes and recipients
- * asked for; connect, HELO and unknown commands switched off; no reply to
- * recipients, headers and end-of-headers. */
+ * asked for; connect, HELO, DATA and unknown commands switched off; no
+ * reply to MAIL, recipients, headers and body chunks. */
 static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
                              unsigned long f2, unsigned long f3, unsigned long *pf0,
                              unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
@@ -70,9 +71,10 @@ static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     if ((f0 & need) != need)
         return SMFIS_REJECT;
     *pf0 = need;
-    unsigned long nr = f1 & (SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH);
+    unsigned long nr = f1 & (SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_BODY);
     smfi_setpriv(ctx, (void *)(uintptr_t)nr);
-    *pf1 = (f1 & (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_SKIP)) | nr;
+    const unsigned long off = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NODATA | SMFIP_NOUNKNOWN | SMFIP_SKIP;
+    *pf1 = (f1 & off) | nr;
     *pf2 = 0;
     *pf3 = 0;
     return SMFIS_CONTINUE;

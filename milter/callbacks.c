@@ -108,14 +108,14 @@ static sfsistat on_envfrom(SMFICTX *ctx, char **argv)
 {
     Conn *c = conn_of(ctx);
     if (!c || !c->ctx)
-        return SMFIS_ACCEPT;
+        return c && (c->noreply & SMFIP_NR_MAIL) ? SMFIS_NOREPLY : SMFIS_ACCEPT;
     msg_free(c->msg);
     Msg *m = c->msg = g_new0(Msg, 1);
     m->raw = g_string_sized_new(8192);
     m->rcpts = g_ptr_array_new_with_free_func(g_free);
     m->forged = g_ptr_array_new_with_free_func(g_free);
     m->sender = argv && argv[0] ? strip_angles(argv[0]) : NULL;
-    return SMFIS_CONTINUE;
+    return go_on(c, SMFIP_NR_MAIL);
 }
 
 static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
@@ -128,21 +128,6 @@ static sfsistat on_envrcpt(SMFICTX *ctx, char **argv)
         c->msg->relevant = true;
     g_ptr_array_add(c->msg->rcpts, r);
     return go_on(c, SMFIP_NR_RCPT);
-}
-
-/* All recipients are known and no header has been read: mail for anyone
- * else is accepted untouched here. */
-static sfsistat on_data(SMFICTX *ctx)
-{
-    Conn *c = conn_of(ctx);
-    if (!c || !c->msg)
-        return SMFIS_ACCEPT;
-    if (!c->msg->relevant) {
-        msg_free(c->msg);
-        c->msg = NULL;
-        return SMFIS_ACCEPT;
-    }
-    return SMFIS_CONTINUE;
 }
 
 static void append(Msg *m, size_t max, const char *data, size_t len)
@@ -175,21 +160,34 @@ static sfsistat on_header(SMFICTX *ctx, char *name, char *value)
     return go_on(c, SMFIP_NR_HDR);
 }
 
+/* All recipients and headers are known: mail for anyone else is accepted
+ * untouched here, before its body is sent. This is the one step before
+ * end-of-message that the MTA waits on. */
 static sfsistat on_eoh(SMFICTX *ctx)
 {
     Conn *c = conn_of(ctx);
-    if (c && c->msg)
-        append(c->msg, c->ctx->max_bytes, "\r\n", 2);
-    return go_on(c, SMFIP_NR_EOH);
+    if (!c || !c->msg)
+        return SMFIS_ACCEPT;
+    if (!c->msg->relevant) {
+        msg_free(c->msg);
+        c->msg = NULL;
+        return SMFIS_ACCEPT;
+    }
+    append(c->msg, c->ctx->max_bytes, "\r\n", 2);
+    return SMFIS_CONTINUE;
 }
 
 static sfsistat on_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 {
     Conn *c = conn_of(ctx);
     if (!c || !c->msg)
-        return SMFIS_CONTINUE;
+        return go_on(c, SMFIP_NR_BODY);
     append(c->msg, c->ctx->max_bytes, (const char *)chunk, len);
-    /* Past the limit the rest is not needed; Postfix still delivers it. */
+    /* Past the limit the rest is not needed (the MTA still delivers it):
+     * an MTA that waits on each chunk is told to skip the rest; one that
+     * does not wait sends it on and append drops it. */
+    if (c->noreply & SMFIP_NR_BODY)
+        return SMFIS_NOREPLY;
     return c->msg->truncated ? SMFIS_SKIP : SMFIS_CONTINUE;
 }
 
@@ -354,15 +352,16 @@ static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
         return SMFIS_REJECT;
     *pf0 = need;
     /* Steps we never use are switched off (the connection's state is made
-     * here, so connect is not needed either); SKIP lets us stop reading a
-     * body. Each step that always goes on is asked for without a reply:
-     * a header is then one write from the MTA, not a round trip. A step
-     * that may answer otherwise (MAIL and DATA accept, a body chunk skips,
-     * end-of-message) keeps its reply. */
-    unsigned long off = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_SKIP;
+     * here, so connect is not needed either; relevance is decided at
+     * end-of-headers, so DATA is not needed). Every step up to the end of
+     * headers, and each body chunk, is asked for without a reply: it is
+     * then one write from the MTA, not a round trip, and a relevant reply
+     * costs two round trips (end-of-headers, end-of-message). SKIP serves
+     * an MTA that still waits on body chunks. */
+    unsigned long off = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_SKIP;
     if (c->ctx)
         off |= SMFIP_NOCONNECT;
-    const unsigned long nr = SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH;
+    const unsigned long nr = SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_BODY;
     c->noreply = f1 & nr;
     *pf1 = (f1 & off) | c->noreply;
     *pf2 = 0;
@@ -383,6 +382,5 @@ struct smfiDesc milter_desc = {
     .xxfi_eom = on_eom,
     .xxfi_abort = on_abort,
     .xxfi_close = on_close,
-    .xxfi_data = on_data,
     .xxfi_negotiate = on_negotiate,
 };
