@@ -37,17 +37,28 @@ static const gunichar cp1252_high[32] = {
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 };
 
-/* Never fails: every byte maps to some character. */
+/* Never fails: every byte maps to some character. ASCII runs (most of any
+ * text) are copied as they are; NUL bytes are dropped. */
 static char *cp1252_to_utf8(const char *s, size_t len)
 {
     GString *out = g_string_sized_new(len + len / 8 + 1);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
+    size_t i = 0;
+    while (i < len) {
+        size_t run = ard_ascii_span(s + i, len - i);
+        const char *p = s + i, *end = p + run;
+        while (p < end) {
+            const char *nul = memchr(p, '\0', (size_t)(end - p));
+            const char *stop = nul ? nul : end;
+            g_string_append_len(out, p, stop - p);
+            p = nul ? nul + 1 : end;
+        }
+        i += run;
+        if (i == len)
+            break;
+        unsigned char c = (unsigned char)s[i++];
         gunichar u = c;
-        if (c >= 0x80 && c <= 0x9F)
+        if (c <= 0x9F)
             u = cp1252_high[c - 0x80] ? cp1252_high[c - 0x80] : 0xFFFD;
-        if (c == 0)
-            continue;
         g_string_append_unichar(out, u);
     }
     return g_string_free(out, FALSE);

@@ -279,6 +279,26 @@ static void test_utf8_judged_like_glib(void **state)
     }
 }
 
+/* Windows-1252 bytes, NUL bytes among them, read into UTF-8: ASCII runs of
+ * every length around the high bytes are kept, each NUL is dropped, and
+ * each undefined byte becomes U+FFFD. */
+static void test_cp1252_read(void **state)
+{
+    (void)state;
+    static const unsigned char body[] = "Caf\xe9 \x80" "5 ab\0cd 0123456789abcdef\x93ok\x94"
+                                        "\x81\0\0" "x\xff";
+    char *b64 = g_base64_encode(body, sizeof body - 1);
+    char *raw = g_strdup_printf("From: a@example.com\nSubject: x\nContent-Type: text/plain; "
+                                "charset=windows-1252\nContent-Transfer-Encoding: base64\n\n%s\n",
+                                b64);
+    ArdMessage *m = ard_message_parse(raw, strlen(raw), 0);
+    assert_string_equal(m->text, "Caf\xc3\xa9 \xe2\x82\xac" "5 abcd 0123456789abcdef"
+                                 "\xe2\x80\x9cok\xe2\x80\x9d\xef\xbf\xbdx\xc3\xbf");
+    ard_message_free(m);
+    g_free(raw);
+    g_free(b64);
+}
+
 static void test_huge_message_truncated(void **state)
 {
     (void)state;
@@ -369,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_broken_and_empty),
         cmocka_unit_test(test_control_bytes_dropped),
         cmocka_unit_test(test_utf8_judged_like_glib),
+        cmocka_unit_test(test_cp1252_read),
         cmocka_unit_test(test_huge_message_truncated),
         cmocka_unit_test(test_many_parts_bounded),
         cmocka_unit_test(test_deep_nesting_bounded),
