@@ -3,6 +3,7 @@
  * throws away what the customer said, so text alone only counts when an
  * auto-reply phrase opens the message; a phrase in passing must never do. */
 #include "autoreply.h"
+#include "text.h"
 #include <string.h>
 
 static bool has_prefix_ci(const char *s, const char *const *list)
@@ -74,7 +75,7 @@ static bool auto_subject(const char *subject)
         "fuera de la oficina:", "automatisch antwoord:", "afwezig:", "vacation reply", NULL};
     while (g_ascii_isspace(*subject))
         subject++;
-    char *low = g_utf8_strdown(subject, -1);
+    char *low = ard_text_lower(subject, -1);
     bool hit = has_prefix_ci(low, p);
     g_free(low);
     return hit;
@@ -95,7 +96,7 @@ static bool is_bounce(const ArdMessage *m)
     if (!has_prefix_ci(from, senders))
         return false;
     for (const char *const *s = subjects; *s; s++) {
-        char *low = g_utf8_strdown(m->subject, -1);
+        char *low = ard_text_lower(m->subject, -1);
         bool hit = strstr(low, *s) != NULL;
         g_free(low);
         if (hit)
@@ -127,7 +128,7 @@ static char *opening(const char *text)
     const char *end = text;
     for (int n = 0; *end && n < OPENING_CHARS; n++)
         end = g_utf8_next_char(end);
-    char *low = g_utf8_strdown(text, end - text);
+    char *low = ard_text_lower(text, end - text);
     /* A greeting is a short first line ending in , or ! */
     char *p = low;
     while (*p && g_ascii_isspace(*p))
@@ -282,8 +283,8 @@ static bool ticket_ack_text(const char *o, const char *text, const char *subject
         "wij hebben uw bericht ontvangen", "we hebben uw bericht ontvangen", NULL};
     if (!has_prefix_ci(o, ack))
         return false;
-    char *low = g_utf8_strdown(text, MIN(strlen(text), 4000));
-    char *slow = g_utf8_strdown(subject ? subject : "", -1);
+    char *low = ard_text_lower(text, MIN(strlen(text), 4000));
+    char *slow = ard_text_lower(subject ? subject : "", -1);
     bool hit = has_ticket_number(low) || has_ticket_number(slow);
     g_free(low);
     g_free(slow);

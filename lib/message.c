@@ -473,7 +473,7 @@ static void read_headers(ArdMessage *m, GMimeMessage *msg)
             const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
             if (addr && *addr) {
                 char *clean = clean_utf8(addr);
-                m->from_addr = g_utf8_strdown(clean, -1);
+                m->from_addr = ard_text_lower(clean, -1);
                 g_free(clean);
             }
             g_free(m->from_name);

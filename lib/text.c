@@ -1,7 +1,8 @@
 /* Byte scans shared by the readers of replies and CSV rows: the ASCII run
  * that lets UTF-8 checks, normalisation and case folding skip their Unicode
  * work (most of a reply, quoted history above all, and most export rows are
- * plain ASCII). Must never allocate and never read past len. */
+ * plain ASCII), and lowering that takes the same short road. Must never
+ * read past len; only ard_text_lower allocates. */
 #include "text.h"
 #include <stdint.h>
 #include <string.h>
@@ -19,4 +20,12 @@ size_t ard_ascii_span(const char *s, size_t len)
     while (i < len && (unsigned char)s[i] < 0x80)
         i++;
     return i;
+}
+
+char *ard_text_lower(const char *s, gssize len)
+{
+    size_t n = len < 0 ? strlen(s) : (size_t)len;
+    if (ard_ascii_span(s, n) == n)
+        return g_ascii_strdown(s, (gssize)n);
+    return g_utf8_strdown(s, (gssize)n);
 }

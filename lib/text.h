@@ -1,10 +1,15 @@
 /* Byte scans shared by the readers of replies and CSV rows. */
 #ifndef ARDENT_TEXT_H
 #define ARDENT_TEXT_H
+#include <glib.h>
 #include <stddef.h>
 
 /* How many of s's first len bytes come before the first byte >= 0x80:
  * len when all of them are ASCII (NUL included). */
 size_t ard_ascii_span(const char *s, size_t len);
+
+/* g_utf8_strdown's answer (newly allocated; len < 0: up to the NUL), by a
+ * byte loop when the text is ASCII, as most mail text is. */
+char *ard_text_lower(const char *s, gssize len);
 
 #endif

@@ -56,6 +56,25 @@ static void test_ascii_span(void **state)
     assert_int_equal(ard_ascii_span("ab\0cd", 5), 5);  /* NUL is ASCII */
 }
 
+/* Lowering gives GLib's answer on either road, and stops at len. */
+static void test_text_lower(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {"Out Of Office: BACK 12.03.", "",
+                                        "R\xc3\x89PONSE Automatique", "STRA\xc3\x9f" "E \xc3\x96L",
+                                        "\xce\xa3\xce\x9f\xce\xa6\xce\x99\xce\x91 ABC"};
+    for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
+        char *want = g_utf8_strdown(texts[i], -1);
+        char *got = ard_text_lower(texts[i], -1);
+        assert_string_equal(got, want);
+        g_free(got);
+        g_free(want);
+    }
+    char *cut = ard_text_lower("ABCDEF", 3);
+    assert_string_equal(cut, "abc");
+    g_free(cut);
+}
+
 static void expect_tokens(const char *text, const char *want)
 {
     char *norm = ard_text_normalize(text);
@@ -330,6 +349,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalize),
         cmocka_unit_test(test_ascii_span),
+        cmocka_unit_test(test_text_lower),
         cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_fnv),
         cmocka_unit_test(test_cues),
