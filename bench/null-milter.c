@@ -3,8 +3,8 @@
  * keeps nothing, and adds one header at end-of-message. What Postfix loses
  * with it attached is the cost of the milter protocol itself, which no
  * filter can go below.
- * It negotiates as ardent-milter does (no connect or DATA step, no reply
- * to MAIL, recipients, headers or body chunks; end-of-headers and
+ * It negotiates as ardent-milter does (no connect step, no reply to MAIL,
+ * recipients, headers, end-of-headers or body chunks; DATA and
  * end-of-message answered) so that the two differ only in the work done.
  *   null-milter unix:/path | inet:PORT@127.0.0.1 */
 #include <libmilter/mfapi.h>
@@ -41,10 +41,15 @@ static sfsistat on_header(SMFICTX *ctx, char *name, char *value)
     return go_on(ctx, SMFIP_NR_HDR);
 }
 
-static sfsistat on_eoh(SMFICTX *ctx)
+static sfsistat on_data(SMFICTX *ctx)
 {
     (void)ctx;
     return SMFIS_CONTINUE;
+}
+
+static sfsistat on_eoh(SMFICTX *ctx)
+{
+    return go_on(ctx, SMFIP_NR_EOH);
 }
 
 static sfsistat on_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
@@ -60,8 +65,8 @@ static sfsistat on_eom(SMFICTX *ctx)
 }
 
 /* The same negotiation as ardent-milter: header changes and recipients
- * asked for; connect, HELO, DATA and unknown commands switched off; no
- * reply to MAIL, recipients, headers and body chunks. */
+ * asked for; connect, HELO and unknown commands switched off; no reply to
+ * MAIL, recipients, headers, end-of-headers and body chunks. */
 static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
                              unsigned long f2, unsigned long f3, unsigned long *pf0,
                              unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
@@ -71,9 +76,10 @@ static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     if ((f0 & need) != need)
         return SMFIS_REJECT;
     *pf0 = need;
-    unsigned long nr = f1 & (SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_BODY);
+    unsigned long nr = f1 & (SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH |
+                             SMFIP_NR_BODY);
     smfi_setpriv(ctx, (void *)(uintptr_t)nr);
-    const unsigned long off = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NODATA | SMFIP_NOUNKNOWN | SMFIP_SKIP;
+    const unsigned long off = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_SKIP;
     *pf1 = (f1 & off) | nr;
     *pf2 = 0;
     *pf3 = 0;
@@ -93,6 +99,7 @@ int main(int argc, char **argv)
     desc.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_ADDRCPT;
     desc.xxfi_envfrom = on_envfrom;
     desc.xxfi_envrcpt = on_envrcpt;
+    desc.xxfi_data = on_data;
     desc.xxfi_header = on_header;
     desc.xxfi_eoh = on_eoh;
     desc.xxfi_body = on_body;
