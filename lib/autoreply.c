@@ -95,14 +95,12 @@ static bool is_bounce(const ArdMessage *m)
         "unzustellbar", "non remis", "no se puede entregar", "onbestelbaar", NULL};
     if (!has_prefix_ci(from, senders))
         return false;
-    for (const char *const *s = subjects; *s; s++) {
-        char *low = ard_text_lower(m->subject, -1);
-        bool hit = strstr(low, *s) != NULL;
-        g_free(low);
-        if (hit)
-            return true;
-    }
-    return false;
+    char *low = ard_text_lower(m->subject, -1);
+    bool hit = false;
+    for (const char *const *s = subjects; *s && !hit; s++)
+        hit = strstr(low, *s) != NULL;
+    g_free(low);
+    return hit;
 }
 
 /* ---- the text ------------------------------------------------------- */

@@ -167,10 +167,36 @@ static void test_names_and_null_text(void **state)
     ard_message_free(m);
 }
 
+/* A bounce from an MTA that sends no delivery report: the mail system's
+ * sender and a bounce subject together, in any case; either alone is not. */
+static void test_plain_bounce(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *from, *subject;
+        ArdMailKind want;
+    } cases[] = {
+        {"MAILER-DAEMON@mx.example.com", "Undelivered Mail Returned to Sender", ARD_KIND_BOUNCE},
+        {"postmaster@mx.example.com", "Mail delivery FAILED: returning message", ARD_KIND_BOUNCE},
+        {"mailer-daemon@mx.example.com", "Re: Invoice 4471", ARD_KIND_REPLY},
+        {"someone@example.com", "Undeliverable: Invoice 4471", ARD_KIND_REPLY},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *raw = g_strdup_printf("From: %s\nTo: ar@ardent-demo.example\nSubject: %s\n\n"
+                                    "We will look into invoice 4471.\n",
+                                    cases[i].from, cases[i].subject);
+        ArdMessage *m = ard_message_parse(raw, strlen(raw), 0);
+        assert_int_equal(kind_of_message(m), cases[i].want);
+        ard_message_free(m);
+        g_free(raw);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixture_kinds),
+        cmocka_unit_test(test_plain_bounce),
         cmocka_unit_test(test_auto_headers),
         cmocka_unit_test(test_subjects),
         cmocka_unit_test(test_bulk),
