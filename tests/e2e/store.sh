@@ -12,6 +12,21 @@ v=$(sqlite3 "$T/old.db" 'PRAGMA user_version')
 check "upgraded to the current schema (now $v)" [ "$v" -ge 2 ]
 check "the upgrade is in the event log" grep -q "upgraded from version 1" <(sqlite3 "$T/old.db" "SELECT reason FROM events")
 check "WAL mode" [ "$(sqlite3 "$T/old.db" 'PRAGMA journal_mode')" = wal ]
+# step 3 turned every CHECK list of three or more values into comparisons
+check "the upgraded store passes SQLite's integrity check" [ "$(sqlite3 "$T/old.db" 'PRAGMA integrity_check')" = ok ]
+check "no CHECK list of three or more values is left" \
+    bash -c "! sqlite3 '$T/old.db' 'SELECT sql FROM sqlite_schema' | grep -E \"IN \\('[^)]*,[^)]*,\""
+check "the rewritten CHECKs are all there (6)" \
+    [ "$(sqlite3 "$T/old.db" 'SELECT sql FROM sqlite_schema' | grep -oE "CHECK \([a-z]+ = '[a-z_]+'( OR [a-z]+ = '[a-z_]+')+\)" | wc -l)" = 6 ]
+expect_rc 0 "a value the CHECK allows is still written" \
+    sqlite3 "$T/old.db" "INSERT INTO events (at, cause, kind, reason) VALUES ('2026-01-01T00:00:00Z', 'collector', 'note', 't')"
+expect_rc 19 "a value it does not allow is still refused (SQLITE_CONSTRAINT)" \
+    sqlite3 "$T/old.db" "INSERT INTO events (at, cause, kind, reason) VALUES ('2026-01-01T00:00:00Z', 'Collector', 'note', 't')"
+check "and SQLite says it is the CHECK" grep -q "CHECK constraint failed" "$T/err"
+expect_rc 0 "NULL still passes an optional CHECK" sqlite3 "$T/old.db" "UPDATE customers SET segment = NULL WHERE id = 'C1'"
+expect_rc 19 "a segment outside the list is refused" sqlite3 "$T/old.db" "UPDATE customers SET segment = 'gold' WHERE id = 'C1'"
+expect_rc 19 "a promise status outside the list is refused" \
+    sqlite3 "$T/old.db" "INSERT INTO promises (customer_id, promised_date, status, created_at) VALUES ('C1', '2026-01-01', 'maybe', 'x')"
 
 # a newer store is refused, clearly, and left alone
 sqlite3 "$T/old.db" 'PRAGMA user_version = 99'
