@@ -29,7 +29,8 @@ int ctl_ingest(ArdCli *cli)
             rc = 2;
             continue;
         }
-        ArdIngestOpts o = {.file = path, .today = cli->date_given ? cli->today : ARD_DAY_NONE};
+        ArdIngestOpts o = {.file = path, .json = true,
+                           .today = cli->date_given ? cli->today : ARD_DAY_NONE};
         ArdIngestResult r;
         if (ard_ingest(ctx, s, data, len, &o, &r, &err)) {
             ctl_print_json(r.json);

@@ -117,7 +117,8 @@ static bool classify(const ArdIngestCtx *ctx, ArdStore *s, const char *raw, size
     rd->intent_confidence = rd->a->cls.intent_confidence;
     rd->sentiment = rd->a->cls.sentiment;
     rd->sentiment_confidence = rd->a->cls.sentiment_confidence;
-    rd->json = ard_analysis_json(rd->a, o->file);
+    if (o->json)
+        rd->json = ard_analysis_json(rd->a, o->file);
     return true;
 }
 
@@ -163,6 +164,20 @@ static GPtrArray *header_recipients(const ArdMessage *m)
     }
     g_ptr_array_add(out, NULL);
     return out;
+}
+
+/* The classify JSON completed with what ingest did, for `ardentctl ingest`. */
+static void add_outcome_json(JsonObject *json, const ArdIngestResult *r)
+{
+    if (r->customer)
+        json_object_set_string_member(json, "customer", r->customer);
+    else
+        json_object_set_null_member(json, "customer");
+    json_object_set_string_member(json, "match", ard_match_kind_name(r->match));
+    JsonArray *acts = json_array_new();
+    for (guint i = 0; i < r->actions->len; i++)
+        json_array_add_string_element(acts, r->actions->pdata[i]);
+    json_object_set_array_member(json, "actions", acts);
 }
 
 bool ard_ingest(const ArdIngestCtx *ctx, ArdStore *s, const char *raw, size_t len,
@@ -231,15 +246,8 @@ bool ard_ingest(const ArdIngestCtx *ctx, ArdStore *s, const char *raw, size_t le
     out->route = g_steal_pointer(&res.route);
     out->duplicate = res.duplicate;
     out->json = g_steal_pointer(&rd.json);
-    if (m.customer)
-        json_object_set_string_member(out->json, "customer", m.customer);
-    else
-        json_object_set_null_member(out->json, "customer");
-    json_object_set_string_member(out->json, "match", ard_match_kind_name(m.kind));
-    JsonArray *acts = json_array_new();
-    for (guint i = 0; i < out->actions->len; i++)
-        json_array_add_string_element(acts, out->actions->pdata[i]);
-    json_object_set_array_member(out->json, "actions", acts);
+    if (out->json)
+        add_outcome_json(out->json, out);
     ard_apply_result_clear(&res);
     ok = true;
 done:

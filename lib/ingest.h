@@ -20,7 +20,8 @@ void ard_ingest_ctx_free(ArdIngestCtx *ctx);
 const char *const *ard_ingest_receivables(const ArdIngestCtx *ctx);
 
 typedef struct {
-    JsonObject *json;         /* the classify JSON plus customer, match, actions */
+    JsonObject *json;         /* with opts->json: the classify JSON plus customer,
+                                 match, actions; NULL otherwise */
     char *intent, *sentiment;
     double intent_confidence;
     char *customer;           /* NULL when unmatched */
@@ -34,6 +35,7 @@ typedef struct {
     const char *const *recipients;   /* envelope recipients; NULL: To and Cc */
     const char *envelope_sender;     /* MAIL FROM, may be NULL */
     const char *file;                /* for the JSON's "file", may be NULL */
+    bool json;                       /* build out->json (the milter does not read it) */
     ArdDay today;                    /* ARD_DAY_NONE: the real date */
 } ArdIngestOpts;
 
