@@ -4,6 +4,7 @@
  * plain ASCII), and lowering that takes the same short road. Must never
  * read past len; only ard_text_lower allocates. */
 #include "text.h"
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -22,10 +23,50 @@ size_t ard_ascii_span(const char *s, size_t len)
     return i;
 }
 
+/* Characters whose lowering g_utf8_strdown does not do one character at a
+ * time: capital sigma (final or not, by its neighbours), capital I with a
+ * dot (two characters), and titlecase letters (its table, not the title
+ * table g_unichar_tolower reads). Text with any of them, or with invalid
+ * UTF-8, is left to GLib whole. */
+static bool lowers_alone(gunichar c)
+{
+    return c != 0x03A3 && c != 0x0130 && g_unichar_type(c) != G_UNICODE_TITLECASE_LETTER;
+}
+
 char *ard_text_lower(const char *s, gssize len)
 {
     size_t n = len < 0 ? strlen(s) : (size_t)len;
-    if (ard_ascii_span(s, n) == n)
-        return g_ascii_strdown(s, (gssize)n);
-    return g_utf8_strdown(s, (gssize)n);
+    const char *nul = memchr(s, '\0', n);
+    if (nul)
+        n = (size_t)(nul - s);  /* GLib stops there too */
+    /* Room for the text as it is: the few letters whose lower case is
+     * longer in UTF-8 (U+023A, U+023E) send the text to GLib. */
+    char *out = g_malloc(n + 1);
+    size_t k = 0;
+    const char *p = s, *end = s + n;
+    while (p < end) {
+        size_t run = ard_ascii_span(p, (size_t)(end - p));
+        for (size_t i = 0; i < run; i++) {
+            char c = p[i];
+            out[k++] = (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c;
+        }
+        p += run;
+        if (p >= end)
+            break;
+        gunichar c = g_utf8_get_char_validated(p, end - p);
+        if (c == (gunichar)-1 || c == (gunichar)-2 || !lowers_alone(c)) {
+            g_free(out);
+            return g_utf8_strdown(s, (gssize)n);
+        }
+        gunichar low = g_unichar_tolower(c);
+        size_t was = (size_t)(g_utf8_next_char(p) - p);
+        if ((size_t)g_unichar_to_utf8(low, NULL) > was) {
+            g_free(out);
+            return g_utf8_strdown(s, (gssize)n);
+        }
+        k += (size_t)g_unichar_to_utf8(low, out + k);
+        p += was;
+    }
+    out[k] = '\0';
+    return out;
 }

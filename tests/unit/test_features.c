@@ -73,6 +73,45 @@ static void test_text_lower(void **state)
     char *cut = ard_text_lower("ABCDEF", 3);
     assert_string_equal(cut, "abc");
     g_free(cut);
+    char *nul = ard_text_lower("AB\0CD", 5);  /* GLib stops at a NUL */
+    assert_string_equal(nul, "ab");
+    g_free(nul);
+}
+
+static void expect_glib_lower(const char *text)
+{
+    char *want = g_utf8_strdown(text, -1);
+    char *got = ard_text_lower(text, -1);
+    if (strcmp(got, want) != 0)
+        fail_msg("lowering \"%s\": got \"%s\", GLib \"%s\"", text, got, want);
+    g_free(got);
+    g_free(want);
+}
+
+/* Every character, between ASCII letters and next to another non-ASCII
+ * one, lowers as GLib lowers it; so do the characters GLib lowers by their
+ * context (final sigma), to two characters (U+0130), by another table
+ * (titlecase), to a longer encoding (U+023A), and invalid UTF-8. */
+static void test_text_lower_unicode(void **state)
+{
+    (void)state;
+    for (gunichar c = 0x80; c <= 0x10FFFF; c++) {
+        if (c >= 0xD800 && c <= 0xDFFF)
+            continue;
+        char t[16] = "A";
+        int n = 1 + g_unichar_to_utf8(c, t + 1);
+        t[n++] = 'Z';
+        n += g_unichar_to_utf8(0xC9, t + n);  /* É */
+        t[n] = '\0';
+        expect_glib_lower(t);
+    }
+    static const char *const special[] = {
+        "\xce\xa3", "\xce\x91\xce\xa3", "\xce\x91\xce\xa3 B", "\xce\x91\xce\xa3\xce\x91",
+        "ISTANBUL \xc4\xb0stanbul", "\xc7\x85" "EMAL \xc7\x84", "\xc8\xba\xc8\xbe X",
+        "\xe1\xbe\x88 \xe1\xbe\xbc", "CAF\xc3\x89 \xff\xfe BAD", "\xc3", "AB\xe2\x82",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(special); i++)
+        expect_glib_lower(special[i]);
 }
 
 static void expect_tokens(const char *text, const char *want)
@@ -350,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_normalize),
         cmocka_unit_test(test_ascii_span),
         cmocka_unit_test(test_text_lower),
+        cmocka_unit_test(test_text_lower_unicode),
         cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_fnv),
         cmocka_unit_test(test_cues),
