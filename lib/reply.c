@@ -29,35 +29,32 @@ typedef struct {
 
 static char *lower_line(const char *raw)
 {
-    char *s = g_strdup(raw);
-    g_strstrip(s);
-    /* Most lines are plain ASCII (quoted history is most of a reply):
-     * lowered in place, they need none of the Unicode work below, which
-     * took a third of a reply's reading time. */
-    size_t len = strlen(s);
-    if (ard_ascii_span(s, len) == len) {
-        for (char *p = s; *p; p++)
-            *p = g_ascii_tolower(*p);
-        return s;
-    }
-    char *low = g_utf8_strdown(s, -1);
-    g_free(s);
-    /* U+00A0 and U+202F (French spacing before colons) become spaces. */
-    GString *out = g_string_sized_new(strlen(low));
+    /* Stripped as g_strstrip strips, without copying the line first. */
+    while (g_ascii_isspace(*raw))
+        raw++;
+    size_t len = strlen(raw);
+    while (len > 0 && g_ascii_isspace(raw[len - 1]))
+        len--;
+    char *low = ard_text_lower(raw, (gssize)len);
+    if (ard_ascii_span(raw, len) == len)
+        return low;
+    /* U+00A0 and U+202F (French spacing before colons) become spaces, in
+     * place: the line only gets shorter. */
+    char *w = low;
     for (const char *p = low; *p; p++) {
         if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0) {
-            g_string_append_c(out, ' ');
+            *w++ = ' ';
             p++;
         } else if ((unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 &&
                    (unsigned char)p[2] == 0xAF) {
-            g_string_append_c(out, ' ');
+            *w++ = ' ';
             p += 2;
         } else {
-            g_string_append_c(out, *p);
+            *w++ = *p;
         }
     }
-    g_free(low);
-    return g_string_free(out, FALSE);
+    *w = '\0';
+    return low;
 }
 
 static bool is_quoted(const char *raw)
