@@ -119,16 +119,18 @@ static bool exec(ArdStore *store, const char *sql, GError **error)
     return true;
 }
 
-static bool user_version(ArdStore *store, int *v, GError **error)
+/* An integer PRAGMA's value (user_version, schema_version). */
+static bool pragma_int(ArdStore *store, const char *sql, const char *what, int *v,
+                       GError **error)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(store->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK) {
-        ard_store_set_error(store, error, "reading the schema version");
+    if (sqlite3_prepare_v2(store->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        ard_store_set_error(store, error, what);
         return false;
     }
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
-        ard_store_set_error(store, error, "reading the schema version");
+        ard_store_set_error(store, error, what);
         sqlite3_finalize(st);
         return false;
     }
@@ -137,23 +139,19 @@ static bool user_version(ArdStore *store, int *v, GError **error)
     return true;
 }
 
+static bool user_version(ArdStore *store, int *v, GError **error)
+{
+    return pragma_int(store, "PRAGMA user_version", "reading the schema version", v, error);
+}
+
 /* Moves the schema cookie on, so that every connection, this one included,
  * reads the schema again before its next statement: a step that edits
  * sqlite_schema's text is not noticed by SQLite otherwise. */
 static bool bump_schema_cookie(ArdStore *store, GError **error)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(store->db, "PRAGMA schema_version", -1, &st, NULL) != SQLITE_OK) {
-        ard_store_set_error(store, error, "reading the schema cookie");
+    int cookie;
+    if (!pragma_int(store, "PRAGMA schema_version", "reading the schema cookie", &cookie, error))
         return false;
-    }
-    bool ok = sqlite3_step(st) == SQLITE_ROW;
-    int cookie = ok ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_finalize(st);
-    if (!ok) {
-        ard_store_set_error(store, error, "reading the schema cookie");
-        return false;
-    }
     char pragma[64];
     g_snprintf(pragma, sizeof pragma, "PRAGMA schema_version = %d", cookie + 1);
     return exec(store, pragma, error);
