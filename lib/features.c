@@ -39,6 +39,30 @@ uint32_t ard_fnv1a32(uint32_t h, const void *data, size_t len)
     return h;
 }
 
+/* NFKC, case folded, then NFKC again (folding can un-normalise a few
+ * characters) of one stretch of text, appended to out. */
+static void normalize_piece(GString *out, const char *s, size_t len)
+{
+    char *valid = g_utf8_make_valid(s, (gssize)len);
+    char *nfkc = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC);
+    g_free(valid);
+    if (nfkc == NULL)
+        return;
+    char *folded = g_utf8_casefold(nfkc, -1);
+    g_free(nfkc);
+    char *again = g_utf8_normalize(folded, -1, G_NORMALIZE_NFKC);
+    g_free(folded);
+    if (again != NULL)
+        g_string_append(out, again);
+    g_free(again);
+}
+
+static void append_ascii_lower(GString *out, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        g_string_append_c(out, (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + ('a' - 'A')) : s[i]);
+}
+
 char *ard_text_normalize(const char *text)
 {
     if (text == NULL)
@@ -47,17 +71,30 @@ char *ard_text_normalize(const char *text)
     size_t len = strlen(text);
     if (ard_ascii_span(text, len) == len)
         return g_ascii_strdown(text, (gssize)len);
-    char *valid = g_utf8_make_valid(text, -1);
-    char *nfkc = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC);
-    g_free(valid);
-    if (nfkc == NULL)
-        return g_strdup("");
-    /* Folding can un-normalise a few characters; NFKC again keeps one form. */
-    char *folded = g_utf8_casefold(nfkc, -1);
-    g_free(nfkc);
-    char *out = g_utf8_normalize(folded, -1, G_NORMALIZE_NFKC);
-    g_free(folded);
-    return out ? out : g_strdup("");
+    /* Only the stretches around non-ASCII characters need GLib, which
+     * decomposes and recomposes every character of what it is given. The
+     * text can be cut before any ASCII character: it is a starter, so no
+     * reordering moves a mark across it; it is never the second half of a
+     * composition, so nothing before it joins it; and folding maps it
+     * alone. The ASCII character just before a non-ASCII one goes with it,
+     * as a combining mark may follow. */
+    GString *out = g_string_sized_new(len + len / 8);
+    size_t i = 0;
+    while (i < len) {
+        size_t run = ard_ascii_span(text + i, len - i);
+        if (run == len - i) {
+            append_ascii_lower(out, text + i, run);
+            break;
+        }
+        size_t keep = run > 0 ? run - 1 : 0;
+        append_ascii_lower(out, text + i, keep);
+        size_t j = i + run;
+        while (j < len && (unsigned char)text[j] >= 0x80)
+            j++;
+        normalize_piece(out, text + i + keep, j - (i + keep));
+        i = j;
+    }
+    return g_string_free(out, FALSE);
 }
 
 static bool is_connector(gunichar c)

@@ -114,6 +114,55 @@ static void test_text_lower_unicode(void **state)
         expect_glib_lower(special[i]);
 }
 
+/* ard_text_normalize as it was before it cut the text: the whole of it
+ * through GLib. The oracle the cut version must match. */
+static char *normalize_whole(const char *text)
+{
+    size_t len = strlen(text);
+    if (ard_ascii_span(text, len) == len)
+        return g_ascii_strdown(text, (gssize)len);
+    char *valid = g_utf8_make_valid(text, -1);
+    char *nfkc = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC);
+    g_free(valid);
+    char *folded = g_utf8_casefold(nfkc, -1);
+    g_free(nfkc);
+    char *out = g_utf8_normalize(folded, -1, G_NORMALIZE_NFKC);
+    g_free(folded);
+    return out;
+}
+
+/* Text cut at ASCII characters normalises as the whole does: random
+ * strings of ASCII, combining marks (after ASCII and after other marks,
+ * out of canonical order), precomposed and compatibility characters,
+ * Hangul jamo that compose, case-folding specials and invalid bytes. */
+static void test_normalize_pieces(void **state)
+{
+    (void)state;
+    static const char *const bits[] = {
+        "a", "E", "o", "<", "=", " ", ".", "1", "K", "I", "\n",
+        "\xcc\x81", "\xcc\x88", "\xcc\xa7", "\xcc\xb8", "\xcc\xa3", "\xd6\xb0",
+        "\xc3\xa9", "\xc3\x84", "\xc3\x9f", "\xc4\xb0", "\xce\xa3", "\xe1\xba\x9e",
+        "\xef\xac\x81", "\xe2\x91\xa0", "\xef\xbc\xa1", "\xe3\x8e\x8f", "\xc2\xa0",
+        "\xe1\x84\x80", "\xe1\x85\xa1", "\xe1\x86\xa8", "\xea\xb0\x80", "\xe2\x84\xaa",
+        "\xc3", "\xff", "\xe2\x82",
+    };
+    GRand *r = g_rand_new_with_seed(20261124);
+    for (int n = 0; n < 20000; n++) {
+        GString *t = g_string_new(NULL);
+        int parts = g_rand_int_range(r, 1, 14);
+        for (int k = 0; k < parts; k++)
+            g_string_append(t, bits[g_rand_int_range(r, 0, G_N_ELEMENTS(bits))]);
+        char *want = normalize_whole(t->str);
+        char *got = ard_text_normalize(t->str);
+        if (strcmp(got, want) != 0)
+            fail_msg("normalising \"%s\": got \"%s\", whole \"%s\"", t->str, got, want);
+        g_free(got);
+        g_free(want);
+        g_string_free(t, TRUE);
+    }
+    g_rand_free(r);
+}
+
 static void expect_tokens(const char *text, const char *want)
 {
     char *norm = ard_text_normalize(text);
@@ -390,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_ascii_span),
         cmocka_unit_test(test_text_lower),
         cmocka_unit_test(test_text_lower_unicode),
+        cmocka_unit_test(test_normalize_pieces),
         cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_fnv),
         cmocka_unit_test(test_cues),
