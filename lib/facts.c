@@ -367,6 +367,22 @@ static void scan_amounts(const char *s, size_t n, GArray *out)
 
 /* ---- the whole ---- */
 
+static void append_as_is(GString *out, const char *s, size_t len)
+{
+    g_string_append_len(out, s, (gssize)len);
+}
+
+/* NFKC of one stretch of the text (invalid bytes replaced). */
+static void nfkc_piece(GString *out, const char *s, size_t len)
+{
+    char *valid = g_utf8_make_valid(s, (gssize)len);
+    char *nfkc = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC);
+    g_free(valid);
+    if (nfkc != NULL)
+        g_string_append(out, nfkc);
+    g_free(nfkc);
+}
+
 void ard_facts_extract(const char *text, const ArdFactsCtx *ctx, ArdFacts *out)
 {
     memset(out, 0, sizeof *out);
@@ -380,15 +396,14 @@ void ard_facts_extract(const char *text, const ArdFactsCtx *ctx, ArdFacts *out)
     if (len > FACTS_MAX_BYTES)
         len = FACTS_MAX_BYTES;
     /* ASCII is its own NFKC form. */
-    char *nfkc = ard_ascii_span(text, len) == len ? g_strndup(text, len)
-                                                   : g_utf8_normalize(text, (gssize)len, G_NORMALIZE_NFKC);
-    if (nfkc == NULL) {
-        char *valid = g_utf8_make_valid(text, (gssize)len);
-        nfkc = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC);
-        g_free(valid);
+    char *nfkc;
+    if (ard_ascii_span(text, len) == len) {
+        nfkc = g_strndup(text, len);
+    } else {
+        GString *n = g_string_sized_new(len + len / 8);
+        ard_text_by_pieces(n, text, len, append_as_is, nfkc_piece);
+        nfkc = g_string_free(n, FALSE);
     }
-    if (nfkc == NULL)
-        nfkc = g_strdup("");
     size_t n = strlen(nfkc);
     scan_invoices(nfkc, n, ctx, out->invoices);
     scan_amounts(nfkc, n, out->amounts);

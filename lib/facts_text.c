@@ -5,6 +5,21 @@
 #include "text.h"
 #include <string.h>
 
+/* NFKD, then case folded, of one stretch of the text (invalid bytes
+ * replaced). */
+static void nfkd_fold_piece(GString *out, const char *s, size_t len)
+{
+    char *valid = g_utf8_make_valid(s, (gssize)len);
+    char *nfkd = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKD);
+    g_free(valid);
+    if (nfkd == NULL)
+        return;
+    char *cf = g_utf8_casefold(nfkd, -1);
+    g_free(nfkd);
+    g_string_append(out, cf);
+    g_free(cf);
+}
+
 static char *fold(const char *text)
 {
     size_t len = strlen(text);
@@ -15,13 +30,9 @@ static char *fold(const char *text)
         /* ASCII is its own NFKD form and folds to lower case. */
         cf = g_ascii_strdown(text, (gssize)len);
     } else {
-        char *valid = g_utf8_make_valid(text, (gssize)len);
-        char *nfkd = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKD);
-        g_free(valid);
-        if (nfkd == NULL)
-            return g_strdup("");
-        cf = g_utf8_casefold(nfkd, -1);
-        g_free(nfkd);
+        GString *f = g_string_sized_new(len + len / 8);
+        ard_text_by_pieces(f, text, len, ard_text_append_ascii_lower, nfkd_fold_piece);
+        cf = g_string_free(f, FALSE);
     }
     /* Drop combining marks in place; map typographic apostrophes to '. */
     GString *out = g_string_sized_new(strlen(cf));

@@ -57,12 +57,6 @@ static void normalize_piece(GString *out, const char *s, size_t len)
     g_free(again);
 }
 
-static void append_ascii_lower(GString *out, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        g_string_append_c(out, (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + ('a' - 'A')) : s[i]);
-}
-
 char *ard_text_normalize(const char *text)
 {
     if (text == NULL)
@@ -71,29 +65,8 @@ char *ard_text_normalize(const char *text)
     size_t len = strlen(text);
     if (ard_ascii_span(text, len) == len)
         return g_ascii_strdown(text, (gssize)len);
-    /* Only the stretches around non-ASCII characters need GLib, which
-     * decomposes and recomposes every character of what it is given. The
-     * text can be cut before any ASCII character: it is a starter, so no
-     * reordering moves a mark across it; it is never the second half of a
-     * composition, so nothing before it joins it; and folding maps it
-     * alone. The ASCII character just before a non-ASCII one goes with it,
-     * as a combining mark may follow. */
     GString *out = g_string_sized_new(len + len / 8);
-    size_t i = 0;
-    while (i < len) {
-        size_t run = ard_ascii_span(text + i, len - i);
-        if (run == len - i) {
-            append_ascii_lower(out, text + i, run);
-            break;
-        }
-        size_t keep = run > 0 ? run - 1 : 0;
-        append_ascii_lower(out, text + i, keep);
-        size_t j = i + run;
-        while (j < len && (unsigned char)text[j] >= 0x80)
-            j++;
-        normalize_piece(out, text + i + keep, j - (i + keep));
-        i = j;
-    }
+    ard_text_by_pieces(out, text, len, ard_text_append_ascii_lower, normalize_piece);
     return g_string_free(out, FALSE);
 }
 

@@ -70,3 +70,36 @@ char *ard_text_lower(const char *s, gssize len)
     out[k] = '\0';
     return out;
 }
+
+void ard_text_append_ascii_lower(GString *out, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        g_string_append_c(out, (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + ('a' - 'A')) : s[i]);
+}
+
+/* The text can be cut before any ASCII character. It is a starter, so no
+ * canonical reordering moves a mark across it; it is never the second half
+ * of a composition, so nothing before it joins it; and it decomposes and
+ * folds alone. The ASCII character just before a non-ASCII stretch goes
+ * with it, as a combining mark may follow it. A piece may hold invalid
+ * UTF-8: cut only before ASCII bytes, it is replaced byte by byte as in
+ * the whole. */
+void ard_text_by_pieces(GString *out, const char *s, size_t len, ArdTextPieceFn ascii,
+                        ArdTextPieceFn piece)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t run = ard_ascii_span(s + i, len - i);
+        if (run == len - i) {
+            ascii(out, s + i, run);
+            return;
+        }
+        size_t keep = run > 0 ? run - 1 : 0;
+        ascii(out, s + i, keep);
+        size_t j = i + run;
+        while (j < len && (unsigned char)s[j] >= 0x80)
+            j++;
+        piece(out, s + i + keep, j - (i + keep));
+        i = j;
+    }
+}
