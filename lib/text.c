@@ -1,8 +1,10 @@
 /* Byte scans shared by the readers of replies and CSV rows: the ASCII run
  * that lets UTF-8 checks, normalisation and case folding skip their Unicode
  * work (most of a reply, quoted history above all, and most export rows are
- * plain ASCII), and lowering that takes the same short road. Must never
- * read past len; only ard_text_lower allocates. */
+ * plain ASCII), lowering that takes the same short road, and the cutting of
+ * text so that GLib's normalisation sees only its non-ASCII stretches. Must
+ * never read past len, and never give an answer that differs from GLib's
+ * on the whole text. */
 #include "text.h"
 #include <stdbool.h>
 #include <stdint.h>

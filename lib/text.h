@@ -1,5 +1,5 @@
 /* Byte scans shared by the readers of replies and CSV rows, and lowering
- * that skips the Unicode work for ASCII text. */
+ * and normalising that skip the Unicode work for ASCII text. */
 #ifndef ARDENT_TEXT_H
 #define ARDENT_TEXT_H
 #include <glib.h>
