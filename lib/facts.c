@@ -372,12 +372,10 @@ static void append_as_is(GString *out, const char *s, size_t len)
     g_string_append_len(out, s, (gssize)len);
 }
 
-/* NFKC of one stretch of the text (invalid bytes replaced). */
+/* NFKC of one stretch of the text (valid UTF-8). */
 static void nfkc_piece(GString *out, const char *s, size_t len)
 {
-    char *valid = g_utf8_make_valid(s, (gssize)len);
-    char *nfkc = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC);
-    g_free(valid);
+    char *nfkc = g_utf8_normalize(s, (gssize)len, G_NORMALIZE_NFKC);
     if (nfkc != NULL)
         g_string_append(out, nfkc);
     g_free(nfkc);

@@ -5,13 +5,10 @@
 #include "text.h"
 #include <string.h>
 
-/* NFKD, then case folded, of one stretch of the text (invalid bytes
- * replaced). */
+/* NFKD, then case folded, of one stretch of the text (valid UTF-8). */
 static void nfkd_fold_piece(GString *out, const char *s, size_t len)
 {
-    char *valid = g_utf8_make_valid(s, (gssize)len);
-    char *nfkd = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKD);
-    g_free(valid);
+    char *nfkd = g_utf8_normalize(s, (gssize)len, G_NORMALIZE_NFKD);
     if (nfkd == NULL)
         return;
     char *cf = g_utf8_casefold(nfkd, -1);

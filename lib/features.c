@@ -40,12 +40,10 @@ uint32_t ard_fnv1a32(uint32_t h, const void *data, size_t len)
 }
 
 /* NFKC, case folded, then NFKC again (folding can un-normalise a few
- * characters) of one stretch of text, appended to out. */
+ * characters) of one stretch of text (valid UTF-8), appended to out. */
 static void normalize_piece(GString *out, const char *s, size_t len)
 {
-    char *valid = g_utf8_make_valid(s, (gssize)len);
-    char *nfkc = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC);
-    g_free(valid);
+    char *nfkc = g_utf8_normalize(s, (gssize)len, G_NORMALIZE_NFKC);
     if (nfkc == NULL)
         return;
     char *folded = g_utf8_casefold(nfkc, -1);

@@ -25,6 +25,11 @@ size_t ard_ascii_span(const char *s, size_t len)
     return i;
 }
 
+static char lower_byte(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c;
+}
+
 /* Characters whose lowering g_utf8_strdown does not do one character at a
  * time: capital sigma (final or not, by its neighbours), capital I with a
  * dot (two characters), and titlecase letters (its table, not the title
@@ -48,10 +53,8 @@ char *ard_text_lower(const char *s, gssize len)
     const char *p = s, *end = s + n;
     while (p < end) {
         size_t run = ard_ascii_span(p, (size_t)(end - p));
-        for (size_t i = 0; i < run; i++) {
-            char c = p[i];
-            out[k++] = (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c;
-        }
+        for (size_t i = 0; i < run; i++)
+            out[k++] = lower_byte(p[i]);
         p += run;
         if (p >= end)
             break;
@@ -60,13 +63,15 @@ char *ard_text_lower(const char *s, gssize len)
             g_free(out);
             return g_utf8_strdown(s, (gssize)n);
         }
-        gunichar low = g_unichar_tolower(c);
+        char low[6];
+        size_t low_len = (size_t)g_unichar_to_utf8(g_unichar_tolower(c), low);
         size_t was = (size_t)(g_utf8_next_char(p) - p);
-        if ((size_t)g_unichar_to_utf8(low, NULL) > was) {
+        if (low_len > was) {
             g_free(out);
             return g_utf8_strdown(s, (gssize)n);
         }
-        k += (size_t)g_unichar_to_utf8(low, out + k);
+        memcpy(out + k, low, low_len);
+        k += low_len;
         p += was;
     }
     out[k] = '\0';
@@ -76,16 +81,17 @@ char *ard_text_lower(const char *s, gssize len)
 void ard_text_append_ascii_lower(GString *out, const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)
-        g_string_append_c(out, (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + ('a' - 'A')) : s[i]);
+        g_string_append_c(out, lower_byte(s[i]));
 }
 
 /* The text can be cut before any ASCII character. It is a starter, so no
  * canonical reordering moves a mark across it; it is never the second half
  * of a composition, so nothing before it joins it; and it decomposes and
  * folds alone. The ASCII character just before a non-ASCII stretch goes
- * with it, as a combining mark may follow it. A piece may hold invalid
- * UTF-8: cut only before ASCII bytes, it is replaced byte by byte as in
- * the whole. */
+ * with it, as a combining mark may follow it. Invalid UTF-8 in a piece is
+ * replaced here, byte by byte as g_utf8_make_valid does for the whole:
+ * the cuts fall only before ASCII bytes, so the replacements are the
+ * same. */
 void ard_text_by_pieces(GString *out, const char *s, size_t len, ArdTextPieceFn ascii,
                         ArdTextPieceFn piece)
 {
@@ -101,7 +107,9 @@ void ard_text_by_pieces(GString *out, const char *s, size_t len, ArdTextPieceFn 
         size_t j = i + run;
         while (j < len && (unsigned char)s[j] >= 0x80)
             j++;
-        piece(out, s + i + keep, j - (i + keep));
+        char *valid = g_utf8_make_valid(s + i + keep, (gssize)(j - (i + keep)));
+        piece(out, valid, strlen(valid));
+        g_free(valid);
         i = j;
     }
 }

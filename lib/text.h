@@ -18,10 +18,11 @@ char *ard_text_lower(const char *s, gssize len);
 /* Appends s[0..len), ASCII, in lower case. */
 void ard_text_append_ascii_lower(GString *out, const char *s, size_t len);
 
-/* Appends to out what a Unicode mapping gives for s[0..len), calling piece
- * only on the stretches around non-ASCII characters and ascii on the rest:
- * GLib's normalisation and folding work through every character they are
- * given. Right for NFC, NFKC, NFD, NFKD and case folding, alone or one
+/* Appends to out what a Unicode mapping gives for s[0..len) with its
+ * invalid bytes replaced (g_utf8_make_valid), calling piece only on the
+ * stretches around non-ASCII characters, made valid, and ascii on the
+ * rest: GLib's normalisation and folding work through every character they
+ * are given. Right for NFC, NFKC, NFD, NFKD and case folding, alone or one
  * after another: see text.c. */
 typedef void (*ArdTextPieceFn)(GString *out, const char *s, size_t len);
 void ard_text_by_pieces(GString *out, const char *s, size_t len, ArdTextPieceFn ascii,
