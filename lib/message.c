@@ -438,33 +438,77 @@ static char *one_line(const char *s)
     return v;
 }
 
-static void read_headers(ArdMessage *m, GMimeMessage *msg)
-{
-    GMimeHeaderList *list = g_mime_object_get_header_list(GMIME_OBJECT(msg));
-    int n = g_mime_header_list_get_count(list);
-    for (int i = 0; i < n; i++) {
-        GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
-        ArdHeader *ah = g_new0(ArdHeader, 1);
-        ah->name = clean_utf8(g_mime_header_get_name(h));
-        ah->value = clean_utf8(g_mime_header_get_value(h));
-        g_ptr_array_add(m->headers, ah);
-    }
-    const char *mid = g_mime_message_get_message_id(msg);
-    m->message_id = mid && *mid ? clean_utf8(mid) : NULL;
-    m->in_reply_to = strip_id(g_mime_object_get_header(GMIME_OBJECT(msg), "In-Reply-To"));
-    const char *refs = g_mime_object_get_header(GMIME_OBJECT(msg), "References");
-    if (refs != NULL) {
-        GMimeReferences *r = g_mime_references_parse(NULL, refs);
-        if (r != NULL) {
-            for (int i = 0; i < g_mime_references_length(r); i++)
-                g_ptr_array_add(m->references, clean_utf8(g_mime_references_get_message_id(r, i)));
-            g_mime_references_free(r);
-        }
-    }
-    g_free(m->subject);
-    m->subject = one_line(g_mime_message_get_subject(msg));
+/* The values ardent reads from the top-level headers, taken as GMime's
+ * message object takes them: the last Subject, Date and Message-ID count. */
+typedef struct {
+    GMimeHeader *from, *subject, *date, *message_id;
+    int froms;
+} TopHeaders;
 
-    InternetAddressList *from = g_mime_message_get_from(msg);
+static void note_header(TopHeaders *t, GMimeHeader *h)
+{
+    const char *name = g_mime_header_get_name(h);
+    if (g_ascii_strcasecmp(name, "From") == 0) {
+        t->from = h;
+        t->froms++;
+    } else if (g_ascii_strcasecmp(name, "Subject") == 0) {
+        t->subject = h;
+    } else if (g_ascii_strcasecmp(name, "Date") == 0) {
+        t->date = h;
+    } else if (g_ascii_strcasecmp(name, "Message-Id") == 0) {
+        t->message_id = h;
+    }
+}
+
+/* The From addresses. One From header that parses cleanly is read with
+ * internet_address_list_parse. GMime's message object reads several From
+ * headers as one list, and keeps the addresses read before a syntax error
+ * (an unclosed comment) where internet_address_list_parse keeps none: for
+ * those rare headers, the From headers alone are read as a message, the
+ * way the whole used to be. */
+static InternetAddressList *from_list(GMimeHeaderList *headers, const TopHeaders *t)
+{
+    InternetAddressList *list = NULL;
+    const char *raw = g_mime_header_get_raw_value(t->from);
+    if (t->froms == 1 && raw != NULL && (list = internet_address_list_parse(NULL, raw)) != NULL)
+        return list;
+    GString *head = g_string_new(NULL);
+    int n = g_mime_header_list_get_count(headers);
+    for (int i = 0; i < n; i++) {
+        GMimeHeader *h = g_mime_header_list_get_header_at(headers, i);
+        if (g_ascii_strcasecmp(g_mime_header_get_name(h), "From") != 0)
+            continue;
+        /* The raw value ends with its own line break (or none, at the end
+         * of the input): one line break after it, never a blank line. */
+        raw = g_mime_header_get_raw_value(h);
+        size_t len = raw ? strlen(raw) : 0;
+        while (len > 0 && (raw[len - 1] == '\n' || raw[len - 1] == '\r'))
+            len--;
+        g_string_append(head, "From:");
+        g_string_append_len(head, raw, (gssize)len);
+        g_string_append_c(head, '\n');
+    }
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(head->str, head->len);
+    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+    GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+    if (msg != NULL) {
+        list = g_mime_message_get_from(msg);
+        if (list != NULL)
+            g_object_ref(list);
+        g_object_unref(msg);
+    }
+    g_object_unref(parser);
+    g_object_unref(stream);
+    g_string_free(head, TRUE);
+    return list;
+}
+
+static void read_from(ArdMessage *m, GMimeHeaderList *headers, const TopHeaders *t)
+{
+    InternetAddressList *list = t->froms > 0 ? from_list(headers, t) : NULL;
+    if (list == NULL)
+        return;
+    InternetAddressList *from = list;
     for (int depth = 0; from && depth < 4; depth++) {
         if (internet_address_list_length(from) == 0)
             break;
@@ -482,12 +526,53 @@ static void read_headers(ArdMessage *m, GMimeMessage *msg)
         }
         from = internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a));
     }
+    g_object_unref(list);
+}
 
-    GDateTime *dt = g_mime_message_get_date(msg);
+static void read_headers(ArdMessage *m, GMimeObject *top)
+{
+    GMimeHeaderList *list = g_mime_object_get_header_list(top);
+    int n = g_mime_header_list_get_count(list);
+    TopHeaders t = {0};
+    for (int i = 0; i < n; i++) {
+        GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+        /* The Content-* headers describe the body, not the message: kept
+         * out of the list, as GMime keeps them out of a message's. */
+        if (g_ascii_strncasecmp(g_mime_header_get_name(h), "Content-", 8) == 0)
+            continue;
+        ArdHeader *ah = g_new0(ArdHeader, 1);
+        ah->name = clean_utf8(g_mime_header_get_name(h));
+        ah->value = clean_utf8(g_mime_header_get_value(h));
+        g_ptr_array_add(m->headers, ah);
+        note_header(&t, h);
+    }
+    const char *v = t.message_id ? g_mime_header_get_value(t.message_id) : NULL;
+    char *mid = v ? g_mime_utils_decode_message_id(v) : NULL;
+    m->message_id = mid && *mid ? clean_utf8(mid) : NULL;
+    g_free(mid);
+    m->in_reply_to = strip_id(g_mime_object_get_header(top, "In-Reply-To"));
+    const char *refs = g_mime_object_get_header(top, "References");
+    if (refs != NULL) {
+        GMimeReferences *r = g_mime_references_parse(NULL, refs);
+        if (r != NULL) {
+            for (int i = 0; i < g_mime_references_length(r); i++)
+                g_ptr_array_add(m->references, clean_utf8(g_mime_references_get_message_id(r, i)));
+            g_mime_references_free(r);
+        }
+    }
+    g_free(m->subject);
+    m->subject = one_line(t.subject ? g_mime_header_get_value(t.subject) : NULL);
+
+    read_from(m, list, &t);
+
+    v = t.date ? g_mime_header_get_value(t.date) : NULL;
+    GDateTime *dt = v ? g_mime_utils_header_decode_date(v) : NULL;
     ArdDay day;
     if (dt != NULL && ard_day_from_ymd(g_date_time_get_year(dt), g_date_time_get_month(dt),
                                        g_date_time_get_day_of_month(dt), &day))
         m->date = day;
+    if (dt != NULL)
+        g_date_time_unref(dt);
 }
 
 static ArdMessage *message_new(void)
@@ -502,6 +587,20 @@ static ArdMessage *message_new(void)
     return m;
 }
 
+/* data[0..len) read by GMime as a MIME part or as a message; NULL when not
+ * even its headers could be read. */
+static GMimeObject *parse_entity(const char *data, size_t len, bool as_message)
+{
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
+    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+    GMimeObject *top = as_message ? (GMimeObject *)g_mime_parser_construct_message(parser, NULL)
+                                  : g_mime_parser_construct_part(parser, NULL);
+    g_object_unref(parser);
+    g_object_unref(stream);
+    return top;
+}
+
 ArdMessage *ard_message_parse(const char *data, size_t len, size_t max_bytes)
 {
     ensure_init();
@@ -513,22 +612,29 @@ ArdMessage *ard_message_parse(const char *data, size_t len, size_t max_bytes)
         m->truncated = true;
     }
 
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data ? data : "", len);
-    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-    GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
-    g_object_unref(parser);
-    g_object_unref(stream);
+    /* Read as a part, not as a GMimeMessage: the message object parses every
+     * address header (To, Cc, Reply-To ...) into lists as it reads it, and
+     * frees them again, for fields ardent never reads. The part keeps all the
+     * top-level headers in order; read_headers takes what ardent needs. A
+     * part's headers must start on its first line, where a message may open
+     * with mbox "From " lines that GMime skips: when the part cannot be read,
+     * the message is, as before. */
+    const char *bytes = data ? data : "";
+    GMimeObject *top = parse_entity(bytes, len, false), *body = top;
+    if (top == NULL) {
+        top = parse_entity(bytes, len, true);
+        body = top ? g_mime_message_get_mime_part(GMIME_MESSAGE(top)) : NULL;
+    }
 
     Walk w = {m, g_string_new(NULL), g_string_new(NULL), NULL};
-    if (msg != NULL) {
-        read_headers(m, msg);
-        walk(&w, g_mime_message_get_mime_part(msg), 0, false);
-        read_unsplit_body(&w, g_mime_message_get_mime_part(msg), data ? data : "", len);
-        g_object_unref(msg);
+    if (top != NULL) {
+        read_headers(m, top);
+        walk(&w, body, 0, false);
+        read_unsplit_body(&w, body, bytes, len);
+        g_object_unref(top);
     } else {
         /* Not even headers could be read: the bytes are all there is. */
-        char *t = to_utf8(data ? data : "", len, NULL);
+        char *t = to_utf8(bytes, len, NULL);
         g_string_append(w.text, t);
         g_free(t);
     }

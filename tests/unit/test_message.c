@@ -8,6 +8,7 @@
 #include <string.h>
 #include "fixture.h"
 #include "reply.h"
+#include <gmime/gmime.h>
 
 static void test_headers_and_multipart_text(void **state)
 {
@@ -44,6 +45,118 @@ static void test_date_in_header_zone(void **state)
     raw = "From: a@example.com\nDate: not a date\n\nhi\n";
     m = ard_message_parse(raw, strlen(raw), 0);
     assert_int_equal(m->date, ARD_DAY_NONE);
+    ard_message_free(m);
+}
+
+/* What GMime's message object reads from the header block: first mailbox
+ * of the From list (groups entered), Subject, Message-ID and Date. */
+static void gmime_reference(const char *raw, char **addr, char **name, char **subject,
+                            char **mid, ArdDay *day)
+{
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw, strlen(raw));
+    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+    GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+    assert_non_null(msg);
+    *addr = NULL;
+    *name = g_strdup("");
+    InternetAddressList *from = g_mime_message_get_from(msg);
+    for (int depth = 0; from && depth < 4 && internet_address_list_length(from) > 0; depth++) {
+        InternetAddress *a = internet_address_list_get_address(from, 0);
+        if (INTERNET_ADDRESS_IS_MAILBOX(a)) {
+            *addr = g_ascii_strdown(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a)), -1);
+            g_free(*name);
+            *name = g_strdup(internet_address_get_name(a) ? internet_address_get_name(a) : "");
+            g_strdelimit(*name, "\r\n\t", ' '); /* ardent keeps names on one line */
+            break;
+        }
+        from = internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a));
+    }
+    const char *s = g_mime_message_get_subject(msg);
+    *subject = g_strdelimit(g_strdup(s ? s : ""), "\r\n\t", ' ');
+    const char *id = g_mime_message_get_message_id(msg);
+    *mid = id && *id ? g_strdup(id) : NULL;
+    GDateTime *dt = g_mime_message_get_date(msg);
+    *day = ARD_DAY_NONE;
+    if (dt)
+        ard_day_from_ymd(g_date_time_get_year(dt), g_date_time_get_month(dt),
+                         g_date_time_get_day_of_month(dt), day);
+    g_object_unref(msg);
+    g_object_unref(parser);
+    g_object_unref(stream);
+}
+
+/* The top level is read as a MIME part, not as a GMimeMessage (which
+ * parses every address header): the fields must come out as the message
+ * object gives them, for repeated, broken and encoded headers too. */
+static void test_top_headers_as_message_object(void **state)
+{
+    (void)state;
+    static const char *const cases[] = {
+        "From: A <a@x.example>\nSubject: one\nFrom: B <b@y.example>\nSubject: two\n"
+        "Date: Mon, 07 Sep 2026 10:04:00 +0100\nDate: Tue, 08 Sep 2026 10:04:00 +0100\n"
+        "Message-ID: <1@x>\nMessage-ID: <2@x>\n\nhi\n",
+        "From: B <b@y.example> (unclosed\n\nhi\n",
+        "From: (unclosed\nFrom: B <b@y.example>\n\nhi\n",
+        "From: \nFrom: C <c@y.example>\n\nhi\n",
+        "From: garbage <<<\nFrom: C <c@x.example>\nFrom: D <d@x.example>\n\nx\n",
+        "From: undisclosed: A <a@x.example>, B <b@x.example>;\nSubject: g\n\nx\n",
+        "From: =?utf-8?B?SsO8cmdlbg==?= <J@X.example>\r\nSubject: =?utf-8?Q?R=C3=A9?=\r\n\r\nx\r\n",
+        "From: \"Bob,\n Smith\" <bob@x.example>\n (comment\nSubject: s\n\nx\n",
+        "From: a@x.example (c1 (nested) \nDate: garbage\nMessage-Id: \n\nx\n",
+        "from: lower@x.example\nFROM: upper@x.example\n\nx\n",
+        "Content-Type: multipart/mixed; boundary=b\nFrom: z@x.example\n\n--b\n"
+        "Content-Type: text/plain\n\nhello\n--b--\n",
+        "Subject: no sender\n\nx\n",
+        /* Saved from an mbox: GMime's message object skips the "From " lines. */
+        "From a@x.example  Thu Aug 22 12:36:23 2002\nFrom: A <a@x.example>\nSubject: mbox\n\nhi\n",
+        ">From a@x.example  Thu Aug 22 12:36:23 2002\nFrom a@x.example\nSubject: munged\n\nhi\n",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *addr, *name, *subject, *mid;
+        ArdDay day;
+        gmime_reference(cases[i], &addr, &name, &subject, &mid, &day);
+        ArdMessage *m = ard_message_parse(cases[i], strlen(cases[i]), 0);
+        if (addr) {
+            assert_non_null(m->from_addr);
+            assert_string_equal(m->from_addr, addr);
+        } else {
+            assert_null(m->from_addr);
+        }
+        assert_string_equal(m->from_name, name);
+        assert_string_equal(m->subject, subject);
+        if (mid) {
+            assert_non_null(m->message_id);
+            assert_string_equal(m->message_id, mid);
+        } else {
+            assert_null(m->message_id);
+        }
+        assert_int_equal(m->date, day);
+        ard_message_free(m);
+        g_free(addr), g_free(name), g_free(subject), g_free(mid);
+    }
+
+    /* Spelled out: the first From header's address, the last Subject, the
+     * Content-* headers left out of the message's own list. */
+    ArdMessage *m = ard_message_parse(cases[0], strlen(cases[0]), 0);
+    assert_non_null(m->from_addr);
+    assert_string_equal(m->from_addr, "a@x.example");
+    assert_string_equal(m->subject, "two");
+    assert_string_equal(m->message_id, "2@x");
+    ard_message_free(m);
+    m = ard_message_parse(cases[1], strlen(cases[1]), 0);
+    assert_non_null(m->from_addr);
+    assert_string_equal(m->from_addr, "b@y.example");
+    ard_message_free(m);
+    m = ard_message_parse(cases[10], strlen(cases[10]), 0);
+    assert_null(ard_message_header(m, "Content-Type"));
+    assert_string_equal(ard_message_header(m, "From"), "z@x.example");
+    assert_non_null(strstr(m->text, "hello"));
+    ard_message_free(m);
+    m = ard_message_parse(cases[12], strlen(cases[12]), 0);
+    assert_string_equal(m->subject, "mbox");
+    assert_non_null(m->from_addr);
+    assert_string_equal(m->from_addr, "a@x.example");
+    assert_string_equal(m->text, "hi\n");
     ard_message_free(m);
 }
 
@@ -379,6 +492,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_headers_and_multipart_text),
         cmocka_unit_test(test_date_in_header_zone),
+        cmocka_unit_test(test_top_headers_as_message_object),
         cmocka_unit_test(test_encodings_and_charsets),
         cmocka_unit_test(test_unknown_charset_gives_utf8),
         cmocka_unit_test(test_attachments_named_not_read),
