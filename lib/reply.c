@@ -73,6 +73,9 @@ static int alt_prefix(const char *raw)
 {
     while (*raw == ' ' || *raw == '\t')
         raw++;
+    /* Most lines start with none of them: no need to measure those. */
+    if (raw[0] != '|' && raw[0] != ':' && raw[0] != '#' && raw[0] != '-')
+        return 0;
     size_t len = strlen(raw);
     while (len > 1 && g_ascii_isspace(raw[len - 1]))
         len--;
