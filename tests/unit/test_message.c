@@ -85,6 +85,17 @@ static void gmime_reference(const char *raw, char **addr, char **name, char **su
     g_object_unref(stream);
 }
 
+/* Both NULL, or both strings and equal. */
+static void assert_same_or_null(const char *got, const char *want)
+{
+    if (want == NULL) {
+        assert_null(got);
+        return;
+    }
+    assert_non_null(got);
+    assert_string_equal(got, want);
+}
+
 /* The top level is read as a MIME part, not as a GMimeMessage (which
  * parses every address header): the fields must come out as the message
  * object gives them, for repeated, broken and encoded headers too. */
@@ -116,20 +127,10 @@ static void test_top_headers_as_message_object(void **state)
         ArdDay day;
         gmime_reference(cases[i], &addr, &name, &subject, &mid, &day);
         ArdMessage *m = ard_message_parse(cases[i], strlen(cases[i]), 0);
-        if (addr) {
-            assert_non_null(m->from_addr);
-            assert_string_equal(m->from_addr, addr);
-        } else {
-            assert_null(m->from_addr);
-        }
+        assert_same_or_null(m->from_addr, addr);
         assert_string_equal(m->from_name, name);
         assert_string_equal(m->subject, subject);
-        if (mid) {
-            assert_non_null(m->message_id);
-            assert_string_equal(m->message_id, mid);
-        } else {
-            assert_null(m->message_id);
-        }
+        assert_same_or_null(m->message_id, mid);
         assert_int_equal(m->date, day);
         ard_message_free(m);
         g_free(addr), g_free(name), g_free(subject), g_free(mid);
