@@ -460,6 +460,20 @@ static void note_header(TopHeaders *t, GMimeHeader *h)
     }
 }
 
+/* data[0..len) read by GMime as a MIME part or as a message; NULL when not
+ * even its headers could be read. */
+static GMimeObject *parse_entity(const char *data, size_t len, bool as_message)
+{
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
+    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+    GMimeObject *top = as_message ? (GMimeObject *)g_mime_parser_construct_message(parser, NULL)
+                                  : g_mime_parser_construct_part(parser, NULL);
+    g_object_unref(parser);
+    g_object_unref(stream);
+    return top;
+}
+
 /* The From addresses. One From header that parses cleanly is read with
  * internet_address_list_parse. GMime's message object reads several From
  * headers as one list, and keeps the addresses read before a syntax error
@@ -488,17 +502,13 @@ static InternetAddressList *from_list(GMimeHeaderList *headers, const TopHeaders
         g_string_append_len(head, raw, (gssize)len);
         g_string_append_c(head, '\n');
     }
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(head->str, head->len);
-    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-    GMimeMessage *msg = g_mime_parser_construct_message(parser, NULL);
+    GMimeObject *msg = parse_entity(head->str, head->len, true);
     if (msg != NULL) {
-        list = g_mime_message_get_from(msg);
+        list = g_mime_message_get_from(GMIME_MESSAGE(msg));
         if (list != NULL)
             g_object_ref(list);
         g_object_unref(msg);
     }
-    g_object_unref(parser);
-    g_object_unref(stream);
     g_string_free(head, TRUE);
     return list;
 }
@@ -585,20 +595,6 @@ static ArdMessage *message_new(void)
     m->from_name = g_strdup("");
     m->date = ARD_DAY_NONE;
     return m;
-}
-
-/* data[0..len) read by GMime as a MIME part or as a message; NULL when not
- * even its headers could be read. */
-static GMimeObject *parse_entity(const char *data, size_t len, bool as_message)
-{
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
-    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-    GMimeObject *top = as_message ? (GMimeObject *)g_mime_parser_construct_message(parser, NULL)
-                                  : g_mime_parser_construct_part(parser, NULL);
-    g_object_unref(parser);
-    g_object_unref(stream);
-    return top;
 }
 
 ArdMessage *ard_message_parse(const char *data, size_t len, size_t max_bytes)
