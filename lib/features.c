@@ -527,7 +527,8 @@ void ard_features_count(const ArdFeatureSpec *spec, const char *subject, const c
     g_ptr_array_free(t, TRUE);
     g_free(norm);
 
-    qsort(b.h, b.n, sizeof *b.h, cmp_u32);
+    if (b.n > 1) /* an empty text has no hashes, and qsort must not see NULL */
+        qsort(b.h, b.n, sizeof *b.h, cmp_u32);
     out->n = 0;
     for (size_t i = 0; i < b.n; i++) {
         if (out->n > 0 && out->v[out->n - 1].index == b.h[i]) {

@@ -267,6 +267,20 @@ static void test_counts_deterministic(void **state)
     ard_vector_clear(&b);
 }
 
+/* An empty reply (no subject, no text) has no features and must not trip
+ * anything on the way: the fuzzer's first input. */
+static void test_counts_empty(void **state)
+{
+    (void)state;
+    ArdVector v;
+    ard_vector_init(&v);
+    ard_features_count(&ard_feature_spec_default, NULL, "", &v);
+    assert_int_equal(v.n, 0);
+    ard_features_count(&ard_feature_spec_default, "", "", &v);
+    assert_int_equal(v.n, 0);
+    ard_vector_clear(&v);
+}
+
 static bool share_bucket(const char *a, const char *b)
 {
     ArdFeatureSpec spec = {.hash_bits = 18, .word_ngrams = 1, .cues = ARD_CUES_VERSION};
@@ -479,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_cues),
         cmocka_unit_test(test_cue_context),
         cmocka_unit_test(test_counts_deterministic),
+        cmocka_unit_test(test_counts_empty),
         cmocka_unit_test(test_idf_and_norm),
         cmocka_unit_test(test_meta_round_trip),
     };
