@@ -17,7 +17,7 @@ for t in "$@"; do
     mkdir -p "$work" "$crashes"
     seeds=()
     case "$t" in
-    message) maxlen=262144; seeds+=(tests/fixtures/mail) ;;
+    message) maxlen=262144; seeds+=(tests/fixtures/mail tests/fixtures/classify) ;;
     import)  maxlen=65536;  seeds+=(fuzz/corpus/import)
              # the sample export, each file behind the byte that picks its kind
              for k in customers:0 invoices:1 payments:2; do

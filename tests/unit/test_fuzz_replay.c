@@ -64,7 +64,8 @@ static void replays_message(void **state)
 {
     (void)state;
     int regressions = replay_dir(ard_fuzz_message, "fuzz/regressions/message", "");
-    int seeds = replay_dir(ard_fuzz_message, "tests/fixtures/mail", "");
+    int seeds = replay_dir(ard_fuzz_message, "tests/fixtures/mail", "") +
+                replay_dir(ard_fuzz_message, "tests/fixtures/classify", "");
     print_message("# message: %d regressions, %d seeds\n", regressions, seeds);
     assert_true(seeds > 0);
 }
