@@ -69,6 +69,12 @@ static ArdDay friday_of_week(ArdDay ref, int weeks)
     return ref - (ard_day_weekday(ref) - 1) + 7 * weeks + 4;
 }
 
+/* Weekday wd (1 = Monday) of the ISO week after ref's. */
+static ArdDay weekday_of_next_week(ArdDay ref, int wd)
+{
+    return ref - (ard_day_weekday(ref) - 1) + 7 + (wd - 1);
+}
+
 static ArdDay month_end(ArdDay ref, int months)
 {
     int y, m, d;
@@ -178,6 +184,12 @@ static const char *const span_prefix[] = {
 static const char *const next_words[] = {
     "next", "nachsten", "nachster", "nachste", "prochaine", "prochain",
     "proxima", "proximo", "volgende", "eerstvolgende", "kommenden", "siguiente", NULL
+};
+/* Words that may join a weekday and "next week": "Tuesday of next week",
+ * "am Dienstag der nächsten Woche", "mardi de la semaine prochaine",
+ * "el martes de la semana que viene", "volgende week op dinsdag". */
+static const char *const week_links[] = {
+    "on", "of", "the", "in", "am", "der", "de", "la", "le", "el", "op", "van", NULL
 };
 static const char *const suffixes[] = {
     "st", "nd", "rd", "th", "e", "er", "eme", "re", "o", "de", NULL
@@ -564,6 +576,60 @@ static const Phrase phrases[] = {
     {NULL, 0, 0}
 };
 
+/* "next week" and its kin, but not "end of next week": that one names the
+ * week's Friday and takes no weekday. */
+static bool plain_next_week(const Phrase *p)
+{
+    return p->k == P_WEEK && p->v == 1 && strncmp(p->p, "end ", 4) != 0;
+}
+
+/* Index after a plain "next week" phrase at i, else -1. */
+static int next_week_at(const FText *t, int i)
+{
+    char first = t->s[ftok(t, i)->off];
+    for (const Phrase *p = phrases; p->p; p++) {
+        int e = p->p[0] == first && plain_next_week(p) ? fphrase(t, i, p->p) : -1;
+        if (e >= 0)
+            return e;
+    }
+    return -1;
+}
+
+/* The token after at most three linking words or commas from i, or -1
+ * when the sentence ends first: a weekday and "next week" pair up only
+ * within one sentence. */
+static int skip_links(const FText *t, int i)
+{
+    int n = ftext_n(t);
+    for (int k = 0; k < 3 && i < n && !ftok(t, i)->brk &&
+                    (ftok_in(t, i, week_links) || is_punct(t, i, ',')); k++)
+        i++;
+    return i < n && !ftok(t, i)->brk ? i : -1;
+}
+
+/* Index of a day of the month after the weekday at i ("Monday 2 March",
+ * "Wednesday, 7th"), else 0: that date then decides. */
+static int date_after(const FText *t, int i)
+{
+    int j = i + 1;
+    if (is_punct(t, j, ','))
+        j++;
+    return is_num(t, j) && ftok(t, j)->num <= 31 && ftok(t, j)->len <= 2 ? j : 0;
+}
+
+/* "next week on Tuesday", "nächste Woche Dienstag": the weekday of the
+ * following week, one candidate for both. Returns the index after the
+ * weekday, or 0 when no weekday follows. */
+static int next_week_then_weekday(const FText *t, int i, int e, ArdDay ref, GArray *c)
+{
+    int w = skip_links(t, e);
+    int wd = w < 0 ? 0 : lookup(t, w, weekdays);
+    if (!wd || date_after(t, w))
+        return 0;
+    add(c, weekday_of_next_week(ref, wd), i, w + 1, C_WEEKDAY);
+    return w + 1;
+}
+
 static int phrase_at(const FText *t, int i, ArdDay ref, int payrun, GArray *c)
 {
     const FTok *k = ftok(t, i);
@@ -585,12 +651,16 @@ static int phrase_at(const FText *t, int i, ArdDay ref, int payrun, GArray *c)
                 return e;
             add(c, ref + p->v, i, e, C_REL);
             return e;
-        case P_WEEK:
+        case P_WEEK: {
+            int w = plain_next_week(p) ? next_week_then_weekday(t, i, e, ref, c) : 0;
+            if (w)
+                return w;
             if (p->v == 0 && ard_day_weekday(ref) >= 6)
                 add(c, friday_of_week(ref, 1), i, e, C_PERIOD);
             else
                 add(c, friday_of_week(ref, p->v), i, e, C_PERIOD);
             return e;
+        }
         case P_MONTH_END:
             add(c, month_end(ref, p->v), i, e, C_PERIOD);
             return e;
@@ -613,6 +683,24 @@ static int phrase_at(const FText *t, int i, ArdDay ref, int payrun, GArray *c)
     return 0;
 }
 
+/* A weekday at i: the first one after ref, or with "next week" after it
+ * ("Tuesday next week", "el martes de la semana que viene") the one of the
+ * following week. Returns the index after what it read. */
+static int weekday_at(const FText *t, int i, int wd, ArdDay ref, GArray *c)
+{
+    int j = date_after(t, i);
+    if (j)
+        return j;
+    int w = skip_links(t, i + 1);
+    int e = w < 0 ? -1 : next_week_at(t, w);
+    if (e > 0) {
+        add(c, weekday_of_next_week(ref, wd), i, e, C_WEEKDAY);
+        return e;
+    }
+    add(c, next_weekday(ref, wd), i, i + 1, C_WEEKDAY);
+    return i + 1;
+}
+
 static void scan(const FText *t, ArdDay ref, int payrun, GArray *c)
 {
     int n = ftext_n(t);
@@ -628,18 +716,8 @@ static void scan(const FText *t, ArdDay ref, int payrun, GArray *c)
             int after, m = month_at(t, i, &after), v;
             if (m)
                 e = month_day(t, i, m, after, ref, c);
-            if (!e && (v = lookup(t, i, weekdays)) != 0) {
-                int j = i + 1;
-                if (is_punct(t, j, ','))
-                    j++;
-                /* "Monday 2 March", "Wednesday 7th": the date decides. */
-                if (is_num(t, j) && ftok(t, j)->num <= 31 && ftok(t, j)->len <= 2)
-                    e = j;
-                else {
-                    add(c, next_weekday(ref, v), i, i + 1, C_WEEKDAY);
-                    e = i + 1;
-                }
-            }
+            if (!e && (v = lookup(t, i, weekdays)) != 0)
+                e = weekday_at(t, i, v, ref, c);
             if (!e && (v = lookup(t, i, numwords)) != 0)
                 e = span(t, i, v, ref, c);
             if (!e && (ftok_is(t, i, "a") || ftok_is(t, i, "une") ||

@@ -183,6 +183,80 @@ static void promise_invalid_and_ambiguous(void **state)
     expect_promise("", "none");
 }
 
+/* A weekday with "next week", in either order, is that weekday of the
+ * following ISO week (Monday first), whatever day the message is from. */
+#define MON "2026-03-02"
+#define SUN "2026-03-08"
+#define SAT "2026-03-07"
+
+static void promise_weekday_next_week(void **state)
+{
+    (void)state;
+    expect_promise_pr("Hi, we will pay on Tuesday next week.", MON, 5, "2026-03-10");
+    expect_promise_pr("Hi, we will pay next week on Tuesday.", MON, 5, "2026-03-10");
+    expect_promise_pr("Hi, we will pay next week on Tuesday. Jane", MON, 5, "2026-03-10");
+    expect_promise_pr("Payment goes out Tuesday of next week.", MON, 5, "2026-03-10");
+    expect_promise_pr("We will pay next week, Tuesday at the latest.", MON, 5, "2026-03-10");
+    expect_promise_pr("will pay next week tuesday", MON, 5, "2026-03-10");
+    expect_promise_pr("We will pay on Friday next week.", MON, 5, "2026-03-13");
+    expect_promise_pr("We will pay on Monday next week.", MON, 5, "2026-03-09");
+    expect_promise_pr("Wir zahlen nächste Woche Dienstag.", MON, 5, "2026-03-10");
+    expect_promise_pr("Wir zahlen Dienstag nächste Woche.", MON, 5, "2026-03-10");
+    expect_promise_pr("Zahlung erfolgt am Dienstag nächster Woche.", MON, 5, "2026-03-10");
+    expect_promise_pr("Wir überweisen nächste Woche am Dienstag.", MON, 5, "2026-03-10");
+    expect_promise_pr("Wir zahlen am Dienstag der nächsten Woche.", MON, 5, "2026-03-10");
+    expect_promise_pr("Wir zahlen kommende Woche Dienstag.", MON, 5, "2026-03-10");
+    expect_promise_pr("Nous paierons la semaine prochaine mardi.", MON, 5, "2026-03-10");
+    expect_promise_pr("Nous paierons mardi de la semaine prochaine.", MON, 5, "2026-03-10");
+    expect_promise_pr("Le virement partira mardi la semaine prochaine.", MON, 5, "2026-03-10");
+    expect_promise_pr("Pagaremos el martes de la semana que viene.", MON, 5, "2026-03-10");
+    expect_promise_pr("Pagaremos el martes de la próxima semana.", MON, 5, "2026-03-10");
+    expect_promise_pr("Pagaremos la próxima semana, el martes.", MON, 5, "2026-03-10");
+    expect_promise_pr("Pagaremos la semana que viene el martes.", MON, 5, "2026-03-10");
+    expect_promise_pr("Ik betaal volgende week dinsdag.", MON, 5, "2026-03-10");
+    expect_promise_pr("Ik betaal dinsdag volgende week.", MON, 5, "2026-03-10");
+    expect_promise_pr("We betalen volgende week op dinsdag.", MON, 5, "2026-03-10");
+    expect_promise_pr("We betalen komende week dinsdag.", MON, 5, "2026-03-10");
+    /* The message's day is itself a Tuesday: a week later. */
+    expect_promise("We will pay on Tuesday next week.", "2026-03-17");
+    expect_promise("We will pay next week on Tuesday.", "2026-03-17");
+    expect_promise("We will pay on Wednesday next week.", "2026-03-18");
+    expect_promise("Wir zahlen nächste Woche Dienstag.", "2026-03-17");
+    expect_promise("Nous paierons mardi de la semaine prochaine.", "2026-03-17");
+    expect_promise("Pagaremos el martes de la semana que viene.", "2026-03-17");
+    expect_promise("Ik betaal dinsdag volgende week.", "2026-03-17");
+    /* A Sunday or Saturday ends its week: next week starts the next day. */
+    expect_promise_pr("We will pay on Tuesday next week.", SUN, 5, "2026-03-10");
+    expect_promise_pr("We will pay next week on Tuesday.", SUN, 5, "2026-03-10");
+    expect_promise_pr("Wir zahlen Dienstag nächste Woche.", SUN, 5, "2026-03-10");
+    expect_promise_pr("Nous paierons la semaine prochaine mardi.", SUN, 5, "2026-03-10");
+    expect_promise_pr("Pagaremos la próxima semana, el martes.", SUN, 5, "2026-03-10");
+    expect_promise_pr("Ik betaal volgende week dinsdag.", SUN, 5, "2026-03-10");
+    expect_promise_pr("We will pay next week on Tuesday.", SAT, 5, "2026-03-10");
+    /* A return date reads the same way. */
+    expect_return("I am out and back on Wednesday next week.", "2026-03-18");
+}
+
+/* What the combined reading must leave alone. */
+static void promise_weekday_next_week_unchanged(void **state)
+{
+    (void)state;
+    expect_promise_pr("We will pay on Tuesday.", MON, 5, "2026-03-03");
+    expect_promise_pr("We will pay next Tuesday.", MON, 5, "2026-03-03");
+    expect_promise_pr("Nous paierons mardi prochain.", MON, 5, "2026-03-03");
+    expect_promise_pr("Pagaremos el martes que viene.", MON, 5, "2026-03-03");
+    expect_promise_pr("We will pay this week.", MON, 5, "2026-03-06");
+    expect_promise_pr("We will pay next week.", MON, 5, "2026-03-13");
+    expect_promise_pr("Payment by the end of next week.", MON, 5, "2026-03-13");
+    expect_promise_pr("We will pay on 20 March.", MON, 5, "2026-03-20");
+    expect_promise_pr("We will pay on Tuesday.", SUN, 5, "2026-03-10");
+    expect_promise_pr("We will pay next week.", SUN, 5, "2026-03-13");
+    expect_promise("We will pay on Tuesday.", "2026-03-17");
+    expect_promise("We will pay next Tuesday.", "2026-03-17");
+    /* A sentence between them keeps them apart. */
+    expect_promise("We will pay next week. Tuesday is a holiday here.", "2026-03-20");
+}
+
 static void return_dates(void **state)
 {
     (void)state;
@@ -394,6 +468,8 @@ int main(void)
         cmocka_unit_test(promise_payrun_weekday),
         cmocka_unit_test(promise_past_and_choice),
         cmocka_unit_test(promise_invalid_and_ambiguous),
+        cmocka_unit_test(promise_weekday_next_week),
+        cmocka_unit_test(promise_weekday_next_week_unchanged),
         cmocka_unit_test(return_dates),
         cmocka_unit_test(language),
         cmocka_unit_test(extract_both_dates_payrun),
