@@ -2,7 +2,7 @@
 #
 #   make            build build/ardent-milter, build/ardent-agent, build/ardentctl
 #   make check      every test, once plainly and once under ASan+UBSan
-#   make demo       import the sample ERP export and show the accounts
+#   make demo       six simulated weeks of one supplier's collections (contrib/demo.sh)
 #   make deps       install the Debian packages the build and tests need
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -48,6 +48,17 @@ all: $(PROGRAMS)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# The installed paths are compiled into these two: `make install PREFIX=...`
+# after a plain `make` must rebuild them, or the installed programs would
+# look for their configuration under the old prefix. The stamp is rewritten
+# only when PREFIX changes.
+$(BUILD)/obj/lib/cli.o $(BUILD)/obj/lib/config_keys.o: $(BUILD)/prefix
+$(BUILD)/prefix: FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(PREFIX)" ] || echo "$(PREFIX)" >$@
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/libardent.a: $(LIB_OBJ)
 	@rm -f $@
