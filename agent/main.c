@@ -133,10 +133,14 @@ static void print_line(const ArdDunningCustomer *c, const ArdDecision *d, const 
     g_free(s);
 }
 
-static ArdStore *open_store(ArdCli *cli, int *rc)
+/* create: run records what it does and creates a missing store as import
+ * does; plan only reads, and on a missing store says so rather than leave an
+ * empty one behind a mistyped --db. */
+static ArdStore *open_store(ArdCli *cli, bool create, int *rc)
 {
     GError *err = NULL;
-    ArdStore *s = ard_store_open_config(cli->cfg, &err);
+    ArdStore *s = create ? ard_store_open_config(cli->cfg, &err)
+                         : ard_store_open_config_existing(cli->cfg, &err);
     if (!s) {
         *rc = ard_cli_fail(cli, err);
         return NULL;
@@ -153,7 +157,7 @@ static int cmd_plan(ArdCli *cli)
     ArdPolicy *p = ard_policy_from_config(cli->cfg, &err);
     if (!p)
         return ard_cli_fail(cli, err);
-    ArdStore *s = open_store(cli, &rc);
+    ArdStore *s = open_store(cli, false, &rc);
     if (!s) {
         ard_policy_free(p);
         return rc;
@@ -577,7 +581,7 @@ static int cmd_run(ArdCli *cli)
         return rc;
     }
     r.now = agent_now(cli);
-    r.s = open_store(cli, &rc);
+    r.s = open_store(cli, true, &rc);
     ArdDunningSet *set = NULL;
     if (!r.s)
         goto out;

@@ -350,6 +350,27 @@ static void last_reply_is_loaded_for_strong_matches(void **state)
     ard_dunning_set_free(set);
 }
 
+/* A command that only reads opens the store without creating it: a missing
+ * file is an error naming it, and neither it nor its folder is left behind. */
+static void open_existing_never_creates(void **state)
+{
+    Fx *f = *state;
+    char *missing = g_build_filename(f->dir, "typo", "ardnet.db", NULL);
+    GError *err = NULL;
+    assert_null(ard_store_open_existing(missing, 1000, &err));
+    assert_non_null(err);
+    assert_non_null(strstr(err->message, missing));
+    assert_non_null(strstr(err->message, "no such store"));
+    g_clear_error(&err);
+    char *folder = g_path_get_dirname(missing);
+    assert_false(g_file_test(folder, G_FILE_TEST_EXISTS));
+    g_free(folder);
+    g_free(missing);
+    ArdStore *s = ard_store_open_existing(f->db, 1000, &err);
+    assert_non_null(s);
+    ard_store_close(s);
+}
+
 int main(void)
 {
 #define T(n) cmocka_unit_test_setup_teardown(n, setup, teardown)
@@ -360,6 +381,7 @@ int main(void)
         T(negative_reply_due_by_segment), T(auto_replies_change_nothing_but_return_dates),
         T(bounce_marks_undeliverable), T(weak_matches_only_open_a_review),
         T(recorded_exactly_once), T(last_reply_is_loaded_for_strong_matches),
+        T(open_existing_never_creates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
