@@ -101,4 +101,21 @@ check "account shows the computed segment and its inputs" json "$T/acct.json" \
     'r["segment"] == "small" and r["segment_source"] == "computed" and r["segment_inputs"]["open_balance"] == 300.0'
 check "account shows the risk score and its inputs (one broken promise)" json "$T/acct.json" \
     'r["risk"]["broken_promises"] == 1 and r["risk"]["paid_invoices"] == 1 and r["risk"]["score"] >= 15 and not r["risk"]["good_history"]'
+# Stray words are bad usage, not ignored: "plan 2026-03-09" would otherwise
+# plan for the real date. An unknown --customer is bad input, not an empty plan.
+for cmd in "plan 2026-07-01" "run R1 --maildir $T/stray" "report extra" "digest extra --maildir $T/stray"; do
+    set -- $cmd
+    expect_rc 2 "$1 refuses a stray argument" "$AGENT" -c "$C" --date 2026-06-30 $cmd
+    check "$1 says it takes no arguments" grep -q "$1 takes no arguments (got '$2')" "$T/err"
+done
+check "a stray date is pointed to --date" bash -c "'$AGENT' -c '$C' plan 2026-07-01 2>&1 | grep -q 'a date goes in --date'"
+check "nothing was sent for a stray argument" [ ! -e "$T/stray" ]
+expect_rc 2 "plan --customer with an unknown ID" "$AGENT" -c "$C" --date 2026-06-30 plan --customer NOPE
+check "says there is no such customer" grep -q "no customer 'NOPE'" "$T/err"
+expect_rc 2 "run --customer with an unknown ID" "$AGENT" -c "$C" --date 2026-06-30 run --customer NOPE --maildir "$T/nope"
+check "and records nothing" [ "$(q "SELECT count(*) FROM messages WHERE direction = 'out'")" = 0 ]
+expect_rc 2 "an empty --customer is refused, not taken as everyone" "$AGENT" -c "$C" --date 2026-06-30 run --customer= --maildir "$T/nope"
+check "still nothing recorded" [ "$(q "SELECT count(*) FROM messages WHERE direction = 'out'")" = 0 ]
+expect_rc 0 "plan --customer with a known ID" "$AGENT" -c "$C" --date 2026-06-30 plan --customer R1
+check "plans that customer only" json "$T/out" 'len(rows) == 1 and r["customer"] == "R1"'
 done_testing
