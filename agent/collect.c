@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Both only read: a missing store is an error naming it, not a new empty
+ * store that would make a mistyped --db look like an empty queue. */
 static ArdStore *open_ro(ArdCli *cli, int *rc)
 {
     GError *err = NULL;
-    ArdStore *s = ard_store_open_config(cli->cfg, &err);
+    ArdStore *s = ard_store_open_config_existing(cli->cfg, &err);
     if (!s) {
         *rc = ard_cli_fail(cli, err);
         return NULL;

@@ -133,10 +133,14 @@ static void print_line(const ArdDunningCustomer *c, const ArdDecision *d, const 
     g_free(s);
 }
 
-static ArdStore *open_store(ArdCli *cli, int *rc)
+/* create: run records what it does and creates a missing store as import
+ * does; plan only reads, and on a missing store says so rather than leave an
+ * empty one behind a mistyped --db. */
+static ArdStore *open_store(ArdCli *cli, bool create, int *rc)
 {
     GError *err = NULL;
-    ArdStore *s = ard_store_open_config(cli->cfg, &err);
+    ArdStore *s = create ? ard_store_open_config(cli->cfg, &err)
+                         : ard_store_open_config_existing(cli->cfg, &err);
     if (!s) {
         *rc = ard_cli_fail(cli, err);
         return NULL;
@@ -146,14 +150,48 @@ static ArdStore *open_store(ArdCli *cli, int *rc)
     return s;
 }
 
+/* Every command takes options only. A stray word is most likely an option
+ * whose name was forgotten (plan 2026-03-09 for plan --date 2026-03-09):
+ * refused as bad usage rather than ignored, which would plan for today.
+ * Returns 0 when the command line is fine. */
+static int check_usage(ArdCli *cli)
+{
+    if (cli->argc > 1) {
+        ArdDay d;
+        bool is_date = ard_day_parse(cli->argv[1], &d);
+        bool has_customer = strcmp(cli->command, "plan") == 0 || strcmp(cli->command, "run") == 0;
+        return ard_cli_usage(cli, "%s takes no arguments (got '%s')%s", cli->command,
+                             cli->argv[1],
+                             is_date        ? "; a date goes in --date"
+                             : has_customer ? "; one customer goes in --customer"
+                                            : "");
+    }
+    /* An empty ID would select every customer. */
+    if (opt_customer && !*opt_customer)
+        return ard_cli_usage(cli, "--customer needs a customer ID");
+    return 0;
+}
+
+/* --customer naming nobody is bad input, as in ardentctl account, not an
+ * empty plan that looks like "nothing to do". */
+static bool customer_unknown(const ArdCli *cli, const ArdDunningSet *set)
+{
+    if (!opt_customer || set->customers->len > 0)
+        return false;
+    fprintf(stderr, "%s: no customer '%s'\n", cli->prog, opt_customer);
+    return true;
+}
+
 static int cmd_plan(ArdCli *cli)
 {
-    int rc = 0;
+    int rc = check_usage(cli);
+    if (rc)
+        return rc;
     GError *err = NULL;
     ArdPolicy *p = ard_policy_from_config(cli->cfg, &err);
     if (!p)
         return ard_cli_fail(cli, err);
-    ArdStore *s = open_store(cli, &rc);
+    ArdStore *s = open_store(cli, false, &rc);
     if (!s) {
         ard_policy_free(p);
         return rc;
@@ -161,6 +199,11 @@ static int cmd_plan(ArdCli *cli)
     ArdDunningSet *set = ard_store_dunning_load(s, cli->today, opt_customer, &err);
     if (!set) {
         rc = ard_cli_fail(cli, err);
+        goto out;
+    }
+    if (customer_unknown(cli, set)) {
+        rc = ARD_EXIT_USAGE;
+        ard_dunning_set_free(set);
         goto out;
     }
     GDateTime *now = agent_now(cli);
@@ -547,7 +590,9 @@ fail:
 static int cmd_run(ArdCli *cli)
 {
     GError *err = NULL;
-    int rc = 0;
+    int rc = check_usage(cli);
+    if (rc)
+        return rc;
     Run r = {.cli = cli};
     r.secret = ard_config_string(cli->cfg, "agent", "token_secret");
     if (!*r.secret) {
@@ -577,7 +622,7 @@ static int cmd_run(ArdCli *cli)
         return rc;
     }
     r.now = agent_now(cli);
-    r.s = open_store(cli, &rc);
+    r.s = open_store(cli, true, &rc);
     ArdDunningSet *set = NULL;
     if (!r.s)
         goto out;
@@ -595,6 +640,10 @@ static int cmd_run(ArdCli *cli)
     set = ard_store_dunning_load(r.s, cli->today, opt_customer, &err);
     if (!set) {
         rc = ard_cli_fail(cli, err);
+        goto out;
+    }
+    if (customer_unknown(cli, set)) {
+        rc = ARD_EXIT_USAGE;
         goto out;
     }
     r.lines = g_ptr_array_new_with_free_func(g_free);
@@ -657,12 +706,14 @@ out:
 
 static int cmd_report(ArdCli *cli)
 {
-    return agent_report(cli, opt_format ? opt_format : "text");
+    int rc = check_usage(cli);
+    return rc ? rc : agent_report(cli, opt_format ? opt_format : "text");
 }
 
 static int cmd_digest(ArdCli *cli)
 {
-    return agent_digest(cli, opt_maildir);
+    int rc = check_usage(cli);
+    return rc ? rc : agent_digest(cli, opt_maildir);
 }
 
 static const ArdCommand commands[] = {

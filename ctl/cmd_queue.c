@@ -21,7 +21,7 @@ int ctl_queue(ArdCli *cli)
     if (cli->argc > 1)
         return ard_cli_usage(cli, "queue takes no arguments");
     int rc = 0;
-    ArdStore *s = ctl_open_store(cli, &rc);
+    ArdStore *s = ctl_open_existing_store(cli, &rc);
     if (!s)
         return rc;
     GError *err = NULL;

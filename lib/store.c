@@ -223,8 +223,16 @@ static int busy_wait(void *arg, int count)
     return 1;
 }
 
-ArdStore *ard_store_open(const char *path, int busy_timeout_ms, GError **error)
+/* create false: a missing store file is an error naming it, so that a
+ * command that only reads never leaves an empty store (and its folder) behind
+ * a mistyped --db. */
+static ArdStore *store_open(const char *path, int busy_timeout_ms, bool create, GError **error)
 {
+    if (!create && !g_file_test(path, G_FILE_TEST_EXISTS)) {
+        g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED,
+                    "%s: no such store (check --db or store.path; an import creates it)", path);
+        return NULL;
+    }
     static GOnce once = G_ONCE_INIT;
     g_once(&once, configure_sqlite, NULL);
 
@@ -236,7 +244,7 @@ ArdStore *ard_store_open(const char *path, int busy_timeout_ms, GError **error)
     store->stmts = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                          finalize_stmt);
     char *dir = g_path_get_dirname(path);
-    if (g_mkdir_with_parents(dir, 0750) != 0) {
+    if (create && g_mkdir_with_parents(dir, 0750) != 0) {
         g_set_error(error, ARD_ERROR, ARD_ERROR_FAILED, "%s: cannot create folder %s: %s",
                     path, dir, g_strerror(errno));
         g_free(dir);
@@ -245,7 +253,8 @@ ArdStore *ard_store_open(const char *path, int busy_timeout_ms, GError **error)
     }
     g_free(dir);
     int rc = sqlite3_open_v2(path, &store->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+                             SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
+                                 SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         char *m = store->db ? describe(store->db, sqlite3_errmsg(store->db))
                             : g_strdup(sqlite3_errstr(rc));
@@ -268,10 +277,20 @@ ArdStore *ard_store_open(const char *path, int busy_timeout_ms, GError **error)
     return store;
 }
 
-ArdStore *ard_store_open_config(const ArdConfig *cfg, GError **error)
+ArdStore *ard_store_open(const char *path, int busy_timeout_ms, GError **error)
 {
-    ArdStore *s = ard_store_open(ard_config_path(cfg, "store", "path"),
-                                 (int)ard_config_int(cfg, "store", "busy_timeout_ms"), error);
+    return store_open(path, busy_timeout_ms, true, error);
+}
+
+ArdStore *ard_store_open_existing(const char *path, int busy_timeout_ms, GError **error)
+{
+    return store_open(path, busy_timeout_ms, false, error);
+}
+
+static ArdStore *open_config(const ArdConfig *cfg, bool create, GError **error)
+{
+    ArdStore *s = store_open(ard_config_path(cfg, "store", "path"),
+                             (int)ard_config_int(cfg, "store", "busy_timeout_ms"), create, error);
     /* full: every commit waits for an fsync of the WAL, so a reply the milter
      * has recorded survives a power loss too; normal (the default) survives
      * any crash of ardent or of Postfix but not of the machine. */
@@ -281,6 +300,16 @@ ArdStore *ard_store_open_config(const ArdConfig *cfg, GError **error)
         return NULL;
     }
     return s;
+}
+
+ArdStore *ard_store_open_config(const ArdConfig *cfg, GError **error)
+{
+    return open_config(cfg, true, error);
+}
+
+ArdStore *ard_store_open_config_existing(const ArdConfig *cfg, GError **error)
+{
+    return open_config(cfg, false, error);
 }
 
 void ard_store_close(ArdStore *store)

@@ -17,8 +17,13 @@ int ard_store_schema_version(void);
  * store to this program's schema. A store newer than this program is refused
  * (ARD_ERROR_VERSION). busy_timeout_ms bounds waits for other writers. */
 ArdStore *ard_store_open(const char *path, int busy_timeout_ms, GError **error);
-/* The same with store.path and store.busy_timeout_ms from the configuration. */
+/* The same, but a store file that does not exist is an error
+ * (ARD_ERROR_FAILED, naming the path) rather than created: for commands that
+ * only read, where an empty new store would hide a mistyped path. */
+ArdStore *ard_store_open_existing(const char *path, int busy_timeout_ms, GError **error);
+/* Both with store.path and store.busy_timeout_ms from the configuration. */
 ArdStore *ard_store_open_config(const ArdConfig *cfg, GError **error);
+ArdStore *ard_store_open_config_existing(const ArdConfig *cfg, GError **error);
 void ard_store_close(ArdStore *store);
 
 /* Event and record timestamps use this day (with the real time of day) when

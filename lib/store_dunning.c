@@ -239,11 +239,13 @@ static void row_outbound(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
 
 static void row_inbound(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
 {
+    /* The digest's last reply is the latest answer however it was matched:
+     * apply has already set dunning.last_reply to a token- or contact-matched
+     * reply's day, so that reply is not newer and must still be shown. */
+    c->last_row_reply = copy(l, st, 1);
     ArdDay d = day_of(ard_col_text(st, 1));
-    if (d != ARD_DAY_NONE && (c->f.last_reply == ARD_DAY_NONE || d > c->f.last_reply)) {
+    if (d != ARD_DAY_NONE && (c->f.last_reply == ARD_DAY_NONE || d > c->f.last_reply))
         c->f.last_reply = d;
-        c->last_row_reply = copy(l, st, 1);
-    }
 }
 
 /* Which open invoices an open promise covers: those it names, or all the

@@ -43,6 +43,11 @@ q "INSERT INTO disputes (customer_id, invoice_id, status, opened_at) VALUES ('R2
    INSERT INTO promises (customer_id, promised_date, invoices, status, created_at) VALUES ('R2','2026-07-15','R2-2','open','2026-06-25T10:00:00Z');
    INSERT INTO escalations (customer_id, kind, reason, owner, due, status, created_at) VALUES ('R3','escalation','negative reply',NULL,'2026-06-20T10:00:00Z','open','2026-06-17T10:00:00Z');
    INSERT INTO promises (customer_id, promised_date, status, created_at, resolved_at) VALUES ('R1','2026-06-20','broken','2026-06-10T10:00:00Z','2026-06-29T02:00:00Z');"
+# R3's contact answered on 2026-06-17: the milter recorded the reply and set
+# dunning.last_reply to its day, as it does for contact- and token-matched replies.
+q "INSERT INTO messages (direction, customer_id, message_id, subject, sender, match, status, created_at)
+     VALUES ('in','R3','r3@blue.example','Re: reminder','ap@blue.example','contact','applied','2026-06-17T09:00:00Z');
+   INSERT INTO dunning (customer_id, unanswered, last_reply) VALUES ('R3', 0, '2026-06-17');"
 
 expect_rc 0 "report --format json" "$AGENT" -c "$C" --date 2026-06-30 report --format json
 cp "$T/out" "$T/report.json"
@@ -83,6 +88,8 @@ def check(desc, c, info=""): print(("PASS " if c else "FAIL ") + desc + ("" if c
 team = ms["team@example.com"].get_body(("plain",)).get_content()
 check("the team digest shows an overdue escalation with balance, lead invoice and why",
       "[OVERDUE] Blue SA (R3)" in team and "balance: 480.00 EUR" in team and "lead invoice: R3-1" in team and "negative reply" in team, team)
+check("the digest shows the last reply of a contact-matched answer",
+      "last reply: 2026-06-17T09:00:00Z" in team, team.replace("\n", " | "))
 ann = ms["ann@example.com"].get_body(("plain",)).get_content()
 check("a broken promise is at the top of its owner's digest", ann.find("1. [BROKEN PROMISE] Red Ltd (R1)") > 0, ann)
 PY
@@ -94,4 +101,21 @@ check "account shows the computed segment and its inputs" json "$T/acct.json" \
     'r["segment"] == "small" and r["segment_source"] == "computed" and r["segment_inputs"]["open_balance"] == 300.0'
 check "account shows the risk score and its inputs (one broken promise)" json "$T/acct.json" \
     'r["risk"]["broken_promises"] == 1 and r["risk"]["paid_invoices"] == 1 and r["risk"]["score"] >= 15 and not r["risk"]["good_history"]'
+# Stray words are bad usage, not ignored: "plan 2026-03-09" would otherwise
+# plan for the real date. An unknown --customer is bad input, not an empty plan.
+for cmd in "plan 2026-07-01" "run R1 --maildir $T/stray" "report extra" "digest extra --maildir $T/stray"; do
+    set -- $cmd
+    expect_rc 2 "$1 refuses a stray argument" "$AGENT" -c "$C" --date 2026-06-30 $cmd
+    check "$1 says it takes no arguments" grep -q "$1 takes no arguments (got '$2')" "$T/err"
+done
+check "a stray date is pointed to --date" bash -c "'$AGENT' -c '$C' plan 2026-07-01 2>&1 | grep -q 'a date goes in --date'"
+check "nothing was sent for a stray argument" [ ! -e "$T/stray" ]
+expect_rc 2 "plan --customer with an unknown ID" "$AGENT" -c "$C" --date 2026-06-30 plan --customer NOPE
+check "says there is no such customer" grep -q "no customer 'NOPE'" "$T/err"
+expect_rc 2 "run --customer with an unknown ID" "$AGENT" -c "$C" --date 2026-06-30 run --customer NOPE --maildir "$T/nope"
+check "and records nothing" [ "$(q "SELECT count(*) FROM messages WHERE direction = 'out'")" = 0 ]
+expect_rc 2 "an empty --customer is refused, not taken as everyone" "$AGENT" -c "$C" --date 2026-06-30 run --customer= --maildir "$T/nope"
+check "still nothing recorded" [ "$(q "SELECT count(*) FROM messages WHERE direction = 'out'")" = 0 ]
+expect_rc 0 "plan --customer with a known ID" "$AGENT" -c "$C" --date 2026-06-30 plan --customer R1
+check "plans that customer only" json "$T/out" 'len(rows) == 1 and r["customer"] == "R1"'
 done_testing

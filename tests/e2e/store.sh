@@ -87,6 +87,22 @@ expect_rc 2 "bad --date" "$CTL" -c "$C" --date 2026-02-29 account C-1001
 expect_rc 0 "relative store path resolves against the configuration's folder" \
     bash -c "cd / && printf '[store]\npath = rel.db\n' >'$T/rel.conf' && '$CTL' -c '$T/rel.conf' import customers '$TOP/contrib/sample/customers.csv'"
 check "the store landed beside the configuration" [ -f "$T/rel.db" ]
+# commands that only read never create a store: a mistyped --db is an error
+# naming the missing store, and neither it nor its folder is left behind
+miss="$T/typo/ardnet.db"
+for cmd in "$CTL account C-1001" "$CTL queue" "$AGENT plan" "$AGENT report" \
+           "$AGENT digest --maildir $T/typo-dg -o agent.from=ar@example.com"; do
+    name=$(basename "${cmd%% *}")
+    name="$name $(echo "${cmd#* }" | cut -d' ' -f1)"
+    expect_rc 1 "$name on a missing store fails" $cmd -c "$C" --db "$miss" --date 2026-03-02
+    check "$name names the missing store" grep -q "$miss: no such store" "$T/err"
+    check "$name creates neither the store nor its folder" [ ! -e "$T/typo" ]
+done
+expect_rc 0 "import still creates a new store and its folder" \
+    "$CTL" -c "$C" --db "$T/fresh/new.db" import customers "$TOP/contrib/sample/customers.csv"
+check "the new store is there" [ -f "$T/fresh/new.db" ]
+expect_rc 0 "and the commands that read it now work" "$CTL" -c "$C" --db "$T/fresh/new.db" account C-1001
+
 expect_rc 0 "--version" "$CTL" --version
 expect_rc 2 "unknown command" "$CTL" frobnicate
 expect_rc 0 "--help" "$CTL" --help

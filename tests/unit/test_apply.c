@@ -7,6 +7,7 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #include "apply.h"
 #include "import.h"
+#include "store_dunning.h"
 #include <sqlite3.h>
 #include <string.h>
 
@@ -320,6 +321,56 @@ static void recorded_exactly_once(void **state)
     assert_q(f, "SELECT count(*) FROM escalations", "1");
 }
 
+/* The digest's "last reply" comes from the dunning load: a reply matched by
+ * contact or token, whose day apply has just written to dunning.last_reply,
+ * must show there as well as a domain-matched one. */
+static void last_reply_is_loaded_for_strong_matches(void **state)
+{
+    Fx *f = *state;
+    ard_store_set_today(f->s, f->ctx.today);
+    Case c = {ARD_MATCH_CONTACT, "C2", "pay@two.example", "other", "neutral", ARD_KIND_REPLY};
+    g_free(apply(f, &c, NULL));
+    Case t = {ARD_MATCH_TOKEN, "C1", "pay@one.example", "other", "neutral", ARD_KIND_REPLY};
+    g_free(apply(f, &t, NULL));
+    assert_q(f, "SELECT group_concat(last_reply) FROM dunning", "2026-02-16,2026-02-16");
+    GError *err = NULL;
+    ArdDunningSet *set = ard_store_dunning_load(f->s, f->ctx.today, NULL, &err);
+    assert_non_null(set);
+    assert_int_equal(set->customers->len, 3);
+    for (guint i = 0; i < 2; i++) {
+        ArdDunningCustomer *d = set->customers->pdata[i];
+        if (!d->last_row_reply)
+            fail_msg("%s: no last reply loaded", d->f.id);
+        assert_true(g_str_has_prefix(d->last_row_reply, "2026-02-16"));
+        ArdDay want;
+        ard_day_parse("2026-02-16", &want);
+        assert_int_equal(d->f.last_reply, want);
+    }
+    assert_null(((ArdDunningCustomer *)set->customers->pdata[2])->last_row_reply);
+    ard_dunning_set_free(set);
+}
+
+/* A command that only reads opens the store without creating it: a missing
+ * file is an error naming it, and neither it nor its folder is left behind. */
+static void open_existing_never_creates(void **state)
+{
+    Fx *f = *state;
+    char *missing = g_build_filename(f->dir, "typo", "ardnet.db", NULL);
+    GError *err = NULL;
+    assert_null(ard_store_open_existing(missing, 1000, &err));
+    assert_non_null(err);
+    assert_non_null(strstr(err->message, missing));
+    assert_non_null(strstr(err->message, "no such store"));
+    g_clear_error(&err);
+    char *folder = g_path_get_dirname(missing);
+    assert_false(g_file_test(folder, G_FILE_TEST_EXISTS));
+    g_free(folder);
+    g_free(missing);
+    ArdStore *s = ard_store_open_existing(f->db, 1000, &err);
+    assert_non_null(s);
+    ard_store_close(s);
+}
+
 int main(void)
 {
 #define T(n) cmocka_unit_test_setup_teardown(n, setup, teardown)
@@ -329,7 +380,8 @@ int main(void)
         T(invoice_request_is_a_short_task), T(wrong_contact_marks_and_escalates),
         T(negative_reply_due_by_segment), T(auto_replies_change_nothing_but_return_dates),
         T(bounce_marks_undeliverable), T(weak_matches_only_open_a_review),
-        T(recorded_exactly_once),
+        T(recorded_exactly_once), T(last_reply_is_loaded_for_strong_matches),
+        T(open_existing_never_creates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
