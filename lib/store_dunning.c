@@ -241,9 +241,12 @@ static void row_inbound(Loader *l, ArdDunningCustomer *c, sqlite3_stmt *st)
 {
     /* The digest's last reply is the latest answer however it was matched:
      * apply has already set dunning.last_reply to a token- or contact-matched
-     * reply's day, so that reply is not newer and must still be shown. */
+     * reply's day, so that reply is not newer and must still be shown. Only
+     * those strong matches count as the customer answering (column 2): a
+     * reply matched by invoice number or domain changes nothing on the
+     * account, so it must not reset the count of unanswered messages. */
     c->last_row_reply = copy(l, st, 1);
-    ArdDay d = day_of(ard_col_text(st, 1));
+    ArdDay d = day_of(ard_col_text(st, 2));
     if (d != ARD_DAY_NONE && (c->f.last_reply == ARD_DAY_NONE || d > c->f.last_reply))
         c->f.last_reply = d;
 }
@@ -393,7 +396,9 @@ ArdDunningSet *ard_store_dunning_load(ArdStore *s, ArdDay today, const char *onl
                   " lead_invoice FROM messages WHERE direction = 'out' AND customer_id IS NOT NULL"
                   " AND (?1 IS NULL OR customer_id = ?1) ORDER BY customer_id, id",
               NULL, row_outbound, error) ||
-        !each(&l, "SELECT customer_id, max(created_at) FROM messages WHERE direction = 'in'"
+        !each(&l, "SELECT customer_id, max(created_at),"
+                  " max(CASE WHEN match IN ('token','contact') THEN created_at END)"
+                  " FROM messages WHERE direction = 'in'"
                   " AND auto_reply = 0 AND customer_id IS NOT NULL"
                   " AND (?1 IS NULL OR customer_id = ?1) GROUP BY customer_id",
               NULL, row_inbound, error))

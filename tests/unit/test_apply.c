@@ -350,6 +350,26 @@ static void last_reply_is_loaded_for_strong_matches(void **state)
     ard_dunning_set_free(set);
 }
 
+/* A reply matched only by domain shows in the digest, but it is no answer
+ * from the customer (rule 6: it changes nothing on the account), so it must
+ * not reset the count of unanswered automated messages. */
+static void weak_match_is_shown_but_no_answer(void **state)
+{
+    Fx *f = *state;
+    ard_store_set_today(f->s, f->ctx.today);
+    Case d = {ARD_MATCH_DOMAIN, "C1", "x@one.example", "other", "neutral", ARD_KIND_REPLY};
+    g_free(apply(f, &d, NULL));
+    GError *err = NULL;
+    ArdDunningSet *set = ard_store_dunning_load(f->s, f->ctx.today, "C1", &err);
+    assert_non_null(set);
+    assert_int_equal(set->customers->len, 1);
+    ArdDunningCustomer *c = set->customers->pdata[0];
+    assert_non_null(c->last_row_reply);
+    assert_true(g_str_has_prefix(c->last_row_reply, "2026-02-16"));
+    assert_int_equal(c->f.last_reply, ARD_DAY_NONE);
+    ard_dunning_set_free(set);
+}
+
 /* A command that only reads opens the store without creating it: a missing
  * file is an error naming it, and neither it nor its folder is left behind. */
 static void open_existing_never_creates(void **state)
@@ -381,7 +401,7 @@ int main(void)
         T(negative_reply_due_by_segment), T(auto_replies_change_nothing_but_return_dates),
         T(bounce_marks_undeliverable), T(weak_matches_only_open_a_review),
         T(recorded_exactly_once), T(last_reply_is_loaded_for_strong_matches),
-        T(open_existing_never_creates),
+        T(open_existing_never_creates), T(weak_match_is_shown_but_no_answer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
