@@ -453,10 +453,15 @@ static void import_payment(Ctx *c)
             return;
         }
     } else if (!*cur) {
-        if (!ard_store_customer_currency(c->store, cust, inv_cur, &c->error))
+        /* An existing payment keeps the currency it was given: inferring it
+         * again would see the payment's own allocations and other rows'
+         * since, and could flip it on each import of the same export. */
+        if (!ard_store_payment_currency(c->store, id, cust, inv_cur, &c->error) ||
+            (!*inv_cur && !ard_store_customer_currency(c->store, cust, id, inv_cur, &c->error)))
             return;
         if (!*inv_cur) {
-            row_error(c, "currency", "is empty and the customer has no open invoice to take it from");
+            row_error(c, "currency", "is empty, and the customer has neither an open invoice"
+                                     " nor invoices all in one currency to take it from");
             return;
         }
     }

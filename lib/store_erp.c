@@ -51,15 +51,36 @@ bool ard_store_invoice_owner(ArdStore *s, const char *id, bool *exists, char **c
     return true;
 }
 
-bool ard_store_customer_currency(ArdStore *s, const char *customer, char currency[4],
-                                 GError **error)
+bool ard_store_payment_currency(ArdStore *s, const char *id, const char *customer,
+                                char currency[4], GError **error)
 {
     sqlite3_stmt *st = ard_store_stmt(s,
-        "SELECT currency FROM invoices WHERE customer_id = ? AND status = 'open'"
-        " AND open_amount > 0 ORDER BY due_date, issue_date, id LIMIT 1", error);
+        "SELECT currency FROM payments WHERE id = ? AND customer_id = ?", error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, customer, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        ard_store_set_error(s, error, "reading payments");
+        return false;
+    }
+    g_strlcpy(currency, rc == SQLITE_ROW ? ard_col_text(st, 0) : "", 4);
+    sqlite3_reset(st);
+    return true;
+}
+
+/* The first column of sql's first row (parameters: customer, then payment
+ * when sql has a second) into currency, "" when there is none or NULL. */
+static bool currency_query(ArdStore *s, const char *sql, const char *customer,
+                           const char *payment, char currency[4], GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s, sql, error);
     if (!st)
         return false;
     sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
+    if (sqlite3_bind_parameter_count(st) > 1)
+        ard_bind_text(st, 2, payment);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         ard_store_set_error(s, error, "reading invoices");
@@ -68,6 +89,24 @@ bool ard_store_customer_currency(ArdStore *s, const char *customer, char currenc
     g_strlcpy(currency, rc == SQLITE_ROW ? ard_col_text(st, 0) : "", 4);
     sqlite3_reset(st);
     return true;
+}
+
+bool ard_store_customer_currency(ArdStore *s, const char *customer, const char *payment,
+                                 char currency[4], GError **error)
+{
+    /* The payment's own allocations are given back: what it paid must not
+     * decide the currency it is in. */
+    if (!currency_query(s,
+            "SELECT currency FROM invoices i WHERE customer_id = ?1 AND status = 'open'"
+            " AND open_amount + coalesce((SELECT amount FROM allocations a"
+            " WHERE a.payment_id = ?2 AND a.invoice_id = i.id), 0) > 0"
+            " ORDER BY due_date, issue_date, id LIMIT 1", customer, payment, currency, error))
+        return false;
+    if (*currency)
+        return true;
+    return currency_query(s,
+        "SELECT CASE WHEN count(DISTINCT currency) = 1 THEN min(currency) END"
+        " FROM invoices WHERE customer_id = ?1", customer, NULL, currency, error);
 }
 
 /* ---- customers ---- */

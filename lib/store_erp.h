@@ -31,9 +31,16 @@ bool ard_store_customer_exists(ArdStore *s, const char *id, bool *exists, GError
 /* The invoice's customer and currency (currency: 4 bytes), or exists=false. */
 bool ard_store_invoice_owner(ArdStore *s, const char *id, bool *exists, char **customer,
                              char currency[4], GError **error);
-/* The currency of the customer's oldest open invoice, or "" when none. */
-bool ard_store_customer_currency(ArdStore *s, const char *customer, char currency[4],
-                                 GError **error);
+/* The stored currency of payment id when it exists and belongs to customer,
+ * else "". */
+bool ard_store_payment_currency(ArdStore *s, const char *id, const char *customer,
+                                char currency[4], GError **error);
+/* The currency for a payment of customer that names none: that of the
+ * customer's oldest invoice open without the allocations of payment
+ * (NULL: none), else the one currency all the customer's invoices share,
+ * whatever their status, else "". */
+bool ard_store_customer_currency(ArdStore *s, const char *customer, const char *payment,
+                                 char currency[4], GError **error);
 
 bool ard_store_upsert_customer(ArdStore *s, const ArdCustomerIn *c, ArdUpsert *res, GError **error);
 /* Inside an import's transaction, before its rows: when the table the file
