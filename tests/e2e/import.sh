@@ -173,6 +173,20 @@ printf 'payment_id,customer_id,date,amount\nRX3,R2,2026-03-02,10.00\n' >"$T/rp.c
 expect_rc 0 "a new payment for a customer with nothing open" "$CTL" -c "$C" import payments "$T/rp.csv"
 check "... takes its invoices' one currency, as credit" [ "$(sqlite3 "$T/ardent.db" "SELECT currency || ' ' || unapplied FROM payments WHERE id = 'RX3'")" = "EUR 1000" ]
 
+# a column left out of an export leaves that field of existing records alone
+printf 'customer_id,name,email,owner,human_only,locale,segment\nO1,Omit,o@example.com,alice@collect.example.com,yes,de,strategic\n' >"$T/o.csv"
+"$CTL" -c "$C" import customers "$T/o.csv" >/dev/null
+printf 'customer_id,name,email\nO1,Omit,o@example.com\n' >"$T/o.csv"
+out=$("$CTL" -c "$C" import customers "$T/o.csv")
+check "customers without the optional columns: unchanged ($out)" [ "$out" = "0 inserted, 0 updated, 1 unchanged" ]
+check "... owner, locale, segment and human_only kept" [ "$(sqlite3 "$T/ardent.db" "SELECT owner || ' ' || locale || ' ' || segment || ' ' || human_only FROM customers WHERE id = 'O1'")" = "alice@collect.example.com de strategic 1" ]
+printf "${IH}OA,O1,2026-01-01,2026-01-31,100.00,EUR,40.00,paid\n" >"$T/o.csv"
+"$CTL" -c "$C" import invoices "$T/o.csv" >/dev/null
+printf 'invoice_id,customer_id,issue_date,due_date,amount,currency\nOA,O1,2026-01-01,2026-01-31,100.00,EUR\n' >"$T/o.csv"
+out=$("$CTL" -c "$C" import invoices "$T/o.csv")
+check "invoices without the optional columns: unchanged ($out)" [ "$out" = "0 inserted, 0 updated, 1 unchanged" ]
+check "... open amount and status kept" [ "$(sqlite3 "$T/ardent.db" "SELECT erp_open_amount || ' ' || status FROM invoices WHERE id = 'OA'")" = "4000 paid" ]
+
 # a first load builds the indexes by customer once, at the end; a rejected
 # first load leaves the store as it was, indexes included
 F="$T/first.conf"

@@ -1,5 +1,6 @@
 /* lib/import against a real SQLite store: importing the same export again
- * changes nothing. A payment without a currency keeps the one it was given. */
+ * changes nothing. A payment without a currency keeps the one it was given;
+ * a column left out of a file leaves that field of existing records alone. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -202,12 +203,72 @@ static void payment_moved(void **state)
     assert_q(f, OPEN_AMOUNTS, "I1=0 J1=2000");
 }
 
+#define CUSTOMER "SELECT id || ' ' || coalesce(owner, '-') || ' ' || locale || ' ' ||" \
+    " coalesce(timezone, '-') || ' ' || coalesce(segment, '-') || ' ' || human_only" \
+    " FROM customers WHERE id = "
+
+/* Optional customer columns: absent keeps, present and empty means what it
+ * always meant, a new customer takes the defaults. */
+static void customer_absent_columns(void **state)
+{
+    Fx *f = *state;
+    imp_ok(f, ARD_IMPORT_CUSTOMERS,
+           "customer_id,name,email,owner,human_only,locale,segment,timezone\n"
+           "O1,Omit,o@o.example,alice@collect.example.com,yes,de,strategic,Europe/Berlin\n",
+           1, 0, 0);
+    imp_ok(f, ARD_IMPORT_CUSTOMERS, "customer_id,name,email\nO1,Omit,o@o.example\n"
+                                    "O2,New,n@o.example\n", 1, 0, 1);
+    assert_q(f, CUSTOMER "'O1'", "O1 alice@collect.example.com de Europe/Berlin strategic 1");
+    assert_q(f, CUSTOMER "'O2'", "O2 - en - - 0");
+    imp_ok(f, ARD_IMPORT_CUSTOMERS, "customer_id,name,email,owner\n"
+                                    "O1,Omit,o@o.example,bob@collect.example.com\n", 0, 1, 0);
+    assert_q(f, CUSTOMER "'O1'", "O1 bob@collect.example.com de Europe/Berlin strategic 1");
+    imp_ok(f, ARD_IMPORT_CUSTOMERS,
+           "customer_id,name,email,owner,human_only,locale,segment,timezone\n"
+           "O1,Omit,o@o.example,,,,,\n", 0, 1, 0);
+    assert_q(f, CUSTOMER "'O1'", "O1 - en - - 0");
+}
+
+#define INVOICE "SELECT id || ' ' || amount || ' ' || erp_open_amount || ' ' ||" \
+    " coalesce(po_number, '-') || ' ' || status FROM invoices WHERE id = "
+
+/* Optional invoice columns: absent keeps (what the ERP settled stays
+ * settled when the amount changes), present and empty gives the defaults. */
+static void invoice_absent_columns(void **state)
+{
+    Fx *f = *state;
+    imp_ok(f, ARD_IMPORT_INVOICES,
+           "invoice_id,customer_id,issue_date,due_date,amount,currency,open_amount,po_number,status\n"
+           "K1,P1,2026-01-01,2026-01-31,100.00,EUR,40.00,PO-7,open\n"
+           "K2,P1,2026-01-01,2026-01-31,50.00,EUR,0,PO-8,paid\n", 2, 0, 0);
+    const char *bare = "invoice_id,customer_id,issue_date,due_date,amount,currency\n"
+                       "K1,P1,2026-01-01,2026-01-31,100.00,EUR\n"
+                       "K2,P1,2026-01-01,2026-01-31,50.00,EUR\n"
+                       "K3,P1,2026-01-01,2026-01-31,30.00,EUR\n";
+    imp_ok(f, ARD_IMPORT_INVOICES, bare, 1, 0, 2);
+    assert_q(f, INVOICE "'K1'", "K1 10000 4000 PO-7 open");
+    assert_q(f, INVOICE "'K2'", "K2 5000 0 PO-8 paid");
+    assert_q(f, INVOICE "'K3'", "K3 3000 3000 - open");
+    imp_ok(f, ARD_IMPORT_INVOICES, "invoice_id,customer_id,issue_date,due_date,amount,currency\n"
+                                   "K1,P1,2026-01-01,2026-01-31,120.00,EUR\n", 0, 1, 0);
+    assert_q(f, INVOICE "'K1'", "K1 12000 6000 PO-7 open");
+    imp_ok(f, ARD_IMPORT_INVOICES, "invoice_id,customer_id,issue_date,due_date,amount,currency\n"
+                                   "K1,P1,2026-01-01,2026-01-31,50.00,EUR\n", 0, 1, 0);
+    assert_q(f, INVOICE "'K1'", "K1 5000 0 PO-7 open");
+    imp_ok(f, ARD_IMPORT_INVOICES,
+           "invoice_id,customer_id,issue_date,due_date,amount,currency,open_amount,po_number,status\n"
+           "K2,P1,2026-01-01,2026-01-31,50.00,EUR,,,\n", 0, 1, 0);
+    assert_q(f, INVOICE "'K2'", "K2 5000 5000 - open");
+    assert_q(f, "SELECT count(*) FROM invoices WHERE open_amount <> erp_open_amount", "0");
+}
+
 int main(void)
 {
 #define T(n) cmocka_unit_test_setup_teardown(n, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(payment_currency_stays), T(payment_cumulative_export), T(payment_settling_reimport),
-        T(payment_nothing_open), T(payment_moved),
+        T(payment_nothing_open), T(payment_moved), T(customer_absent_columns),
+        T(invoice_absent_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
