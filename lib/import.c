@@ -192,6 +192,29 @@ static char *field(Ctx *c, int col)
     return c->col_at[col] >= 0 ? c->fields->pdata[c->col_at[col]] : "";
 }
 
+/* Optional columns and the field an existing record keeps when the file
+ * lacks the column: an export that leaves a column out says nothing about
+ * it, while an empty cell in a present column does. */
+typedef struct {
+    int col;
+    unsigned keep;
+} Keep;
+
+static const Keep customer_keep[] = {
+    {3, ARD_KEEP_OWNER}, {4, ARD_KEEP_LOCALE}, {5, ARD_KEEP_TIMEZONE}, {6, ARD_KEEP_SEGMENT},
+    {7, ARD_KEEP_HUMAN_ONLY}, {-1, 0}};
+static const Keep invoice_keep[] = {
+    {6, ARD_KEEP_OPEN_AMOUNT}, {7, ARD_KEEP_PO_NUMBER}, {8, ARD_KEEP_STATUS}, {-1, 0}};
+
+static unsigned absent(const Ctx *c, const Keep *k)
+{
+    unsigned keep = 0;
+    for (; k->col >= 0; k++)
+        if (c->col_at[k->col] < 0)
+            keep |= k->keep;
+    return keep;
+}
+
 static void count(Ctx *c, ArdUpsert r)
 {
     if (r == ARD_UPSERT_INSERTED)
@@ -288,7 +311,7 @@ static void import_customer(Ctx *c)
         ArdCustomerIn in = {
             .id = id, .name = name, .emails = (char **)emails->pdata, .owner = owner_norm,
             .locale = *locale ? locale : c->default_locale, .timezone = tz,
-            .segment = segment, .human_only = human_only,
+            .segment = segment, .human_only = human_only, .keep = absent(c, customer_keep),
         };
         ArdUpsert r;
         if (ard_store_upsert_customer(c->store, &in, &r, &c->error))
@@ -414,7 +437,7 @@ static void import_invoice(Ctx *c)
     ArdInvoiceIn in = {
         .id = id, .customer_id = cust, .issue_date = issue, .due_date = due, .amount = amt,
         .currency = cur, .open_amount = open_amt, .po_number = po,
-        .status = *status ? status : "open",
+        .status = *status ? status : "open", .keep = absent(c, invoice_keep),
     };
     hold_invoice(c, &in);
 }
@@ -453,10 +476,15 @@ static void import_payment(Ctx *c)
             return;
         }
     } else if (!*cur) {
-        if (!ard_store_customer_currency(c->store, cust, inv_cur, &c->error))
+        /* An existing payment keeps the currency it was given: inferring it
+         * again would see the payment's own allocations and other rows'
+         * since, and could flip it on each import of the same export. */
+        if (!ard_store_payment_currency(c->store, id, cust, inv_cur, &c->error) ||
+            (!*inv_cur && !ard_store_customer_currency(c->store, cust, id, inv_cur, &c->error)))
             return;
         if (!*inv_cur) {
-            row_error(c, "currency", "is empty and the customer has no open invoice to take it from");
+            row_error(c, "currency", "is empty, and the customer has neither an open invoice"
+                                     " nor invoices all in one currency to take it from");
             return;
         }
     }

@@ -51,15 +51,36 @@ bool ard_store_invoice_owner(ArdStore *s, const char *id, bool *exists, char **c
     return true;
 }
 
-bool ard_store_customer_currency(ArdStore *s, const char *customer, char currency[4],
-                                 GError **error)
+bool ard_store_payment_currency(ArdStore *s, const char *id, const char *customer,
+                                char currency[4], GError **error)
 {
     sqlite3_stmt *st = ard_store_stmt(s,
-        "SELECT currency FROM invoices WHERE customer_id = ? AND status = 'open'"
-        " AND open_amount > 0 ORDER BY due_date, issue_date, id LIMIT 1", error);
+        "SELECT currency FROM payments WHERE id = ? AND customer_id = ?", error);
+    if (!st)
+        return false;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, customer, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        ard_store_set_error(s, error, "reading payments");
+        return false;
+    }
+    g_strlcpy(currency, rc == SQLITE_ROW ? ard_col_text(st, 0) : "", 4);
+    sqlite3_reset(st);
+    return true;
+}
+
+/* The first column of sql's first row (parameters: customer, then payment
+ * when sql has a second) into currency, "" when there is none or NULL. */
+static bool currency_query(ArdStore *s, const char *sql, const char *customer,
+                           const char *payment, char currency[4], GError **error)
+{
+    sqlite3_stmt *st = ard_store_stmt(s, sql, error);
     if (!st)
         return false;
     sqlite3_bind_text(st, 1, customer, -1, SQLITE_STATIC);
+    if (sqlite3_bind_parameter_count(st) > 1)
+        ard_bind_text(st, 2, payment);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         ard_store_set_error(s, error, "reading invoices");
@@ -68,6 +89,24 @@ bool ard_store_customer_currency(ArdStore *s, const char *customer, char currenc
     g_strlcpy(currency, rc == SQLITE_ROW ? ard_col_text(st, 0) : "", 4);
     sqlite3_reset(st);
     return true;
+}
+
+bool ard_store_customer_currency(ArdStore *s, const char *customer, const char *payment,
+                                 char currency[4], GError **error)
+{
+    /* The payment's own allocations are given back: what it paid must not
+     * decide the currency it is in. */
+    if (!currency_query(s,
+            "SELECT currency FROM invoices i WHERE customer_id = ?1 AND status = 'open'"
+            " AND open_amount + coalesce((SELECT amount FROM allocations a"
+            " WHERE a.payment_id = ?2 AND a.invoice_id = i.id), 0) > 0"
+            " ORDER BY due_date, issue_date, id LIMIT 1", customer, payment, currency, error))
+        return false;
+    if (*currency)
+        return true;
+    return currency_query(s,
+        "SELECT CASE WHEN count(DISTINCT currency) = 1 THEN min(currency) END"
+        " FROM invoices WHERE customer_id = ?1", customer, NULL, currency, error);
 }
 
 /* ---- customers ---- */
@@ -165,20 +204,45 @@ static bool insert_customer(ArdStore *s, const ArdCustomerIn *c, bool *inserted,
                                          : "customer created from the ERP", error);
 }
 
-/* An existing customer: compared field by field, written only when changed. */
-static bool update_customer(ArdStore *s, const ArdCustomerIn *c, ArdUpsert *res, GError **error)
+/* The fields c leaves to the stored row (st: name, owner, locale, timezone,
+ * segment, human_only) taken from it into in; the copied texts go to held. */
+static void keep_stored_customer(sqlite3_stmt *st, const ArdCustomerIn *c, ArdCustomerIn *in,
+                                 GPtrArray *held)
+{
+    static const unsigned flags[] = {ARD_KEEP_OWNER, ARD_KEEP_LOCALE, ARD_KEEP_TIMEZONE,
+                                     ARD_KEEP_SEGMENT};
+    const char **fields[] = {&in->owner, &in->locale, &in->timezone, &in->segment};
+    *in = *c;
+    for (int i = 0; i < 4; i++)
+        if (c->keep & flags[i]) {
+            char *v = g_strdup(ard_col_text(st, i + 1));
+            g_ptr_array_add(held, v);
+            *fields[i] = v;
+        }
+    if (c->keep & ARD_KEEP_HUMAN_ONLY)
+        in->human_only = sqlite3_column_int(st, 5) != 0;
+}
+
+/* An existing customer: compared field by field, written only when changed;
+ * the fields its row leaves out keep their stored values. */
+static bool update_customer(ArdStore *s, const ArdCustomerIn *row, ArdUpsert *res,
+                            GError **error)
 {
     sqlite3_stmt *st = ard_store_stmt(s,
         "SELECT name, owner, locale, timezone, segment, human_only FROM customers WHERE id = ?",
         error);
     if (!st)
         return false;
-    sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, row->id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
         ard_store_set_error(s, error, "reading customers");
         sqlite3_reset(st);
         return false;
     }
+    ArdCustomerIn in;
+    const ArdCustomerIn *c = &in;
+    GPtrArray *held = g_ptr_array_new_with_free_func(g_free);
+    keep_stored_customer(st, row, &in, held);
     bool changed = false;
     GString *what = g_string_new(NULL);
     const char *cols[] = {"name", "owner", "locale", "timezone", "segment"};
@@ -196,36 +260,35 @@ static bool update_customer(ArdStore *s, const ArdCustomerIn *c, ArdUpsert *res,
     }
     sqlite3_reset(st);
 
-    bool differ;
+    bool differ, ok = false;
     if (!contacts_differ(s, c->id, c->emails, &differ, error))
-        goto fail;
+        goto out;
     if (differ) {
         g_string_append_printf(what, "%scontact addresses", what->len ? ", " : "");
         changed = true;
     }
     *res = changed ? ARD_UPSERT_UPDATED : ARD_UPSERT_UNCHANGED;
     if (!changed) {
-        g_string_free(what, TRUE);
-        return true;
+        ok = true;
+        goto out;
     }
     st = ard_store_stmt(s,
         "UPDATE customers SET name = ?2, owner = ?3, locale = ?4, timezone = ?5, segment = ?6,"
         " human_only = ?7, updated_at = ?8 WHERE id = ?1", error);
     if (!st)
-        goto fail;
+        goto out;
     bind_customer(s, st, c);
     if (!ard_store_exec_stmt(s, st, error))
-        goto fail;
+        goto out;
     if (differ && !write_contacts(s, c->id, c->emails, false, error))
-        goto fail;
+        goto out;
     char *reason = g_strdup_printf("customer updated from the ERP: %s", what->str);
-    bool ok = ard_store_event(s, c->id, "import", "customer_updated", reason, error);
+    ok = ard_store_event(s, c->id, "import", "customer_updated", reason, error);
     g_free(reason);
+out:
     g_string_free(what, TRUE);
+    g_ptr_array_free(held, TRUE);
     return ok;
-fail:
-    g_string_free(what, TRUE);
-    return false;
 }
 
 bool ard_store_upsert_customer(ArdStore *s, const ArdCustomerIn *c, ArdUpsert *res, GError **error)
@@ -346,19 +409,56 @@ bool ard_store_insert_invoices(ArdStore *s, const ArdInvoiceIn *inv, int n, int 
                                  ARD_INVOICE_BATCH, 10, n, bind_invoice_at, inv, inserted, error);
 }
 
-bool ard_store_update_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *res, GError **error)
+/* The ERP open amount of an invoice whose row has no open_amount: the part
+ * of the old amount the ERP had settled stays settled, within 0..amount
+ * (a credit note's amount..0). A change of currency starts afresh. */
+static int64_t kept_open(sqlite3_stmt *st, const ArdInvoiceIn *inv)
+{
+    if (!same(ard_col_text(st, 4), inv->currency))
+        return inv->amount;
+    int64_t open = inv->amount - (sqlite3_column_int64(st, 3) - sqlite3_column_int64(st, 5));
+    int64_t lo = inv->amount < 0 ? inv->amount : 0, hi = inv->amount < 0 ? 0 : inv->amount;
+    return open < lo ? lo : open > hi ? hi : open;
+}
+
+/* The fields row leaves to the stored invoice (st: see update_invoice)
+ * taken from it into in; the copied texts go to held. */
+static void keep_stored_invoice(sqlite3_stmt *st, const ArdInvoiceIn *row, ArdInvoiceIn *in,
+                                GPtrArray *held)
+{
+    *in = *row;
+    if (row->keep & ARD_KEEP_OPEN_AMOUNT)
+        in->open_amount = kept_open(st, row);
+    if (row->keep & ARD_KEEP_PO_NUMBER) {
+        char *v = g_strdup(ard_col_text(st, 6));
+        g_ptr_array_add(held, v);
+        in->po_number = v;
+    }
+    if (row->keep & ARD_KEEP_STATUS) {
+        char *v = g_strdup(ard_col_text(st, 7));
+        g_ptr_array_add(held, v);
+        in->status = v;
+    }
+}
+
+bool ard_store_update_invoice(ArdStore *s, const ArdInvoiceIn *row, ArdUpsert *res,
+                              GError **error)
 {
     sqlite3_stmt *st = ard_store_stmt(s,
         "SELECT customer_id, issue_date, due_date, amount, currency, erp_open_amount,"
         " po_number, status FROM invoices WHERE id = ?", error);
     if (!st)
         return false;
-    sqlite3_bind_text(st, 1, inv->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, row->id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_ROW) {
         ard_store_set_error(s, error, "reading invoices");
         sqlite3_reset(st);
         return false;
     }
+    ArdInvoiceIn in;
+    const ArdInvoiceIn *inv = &in;
+    GPtrArray *held = g_ptr_array_new_with_free_func(g_free);
+    keep_stored_invoice(st, row, &in, held);
     bool moved = !same(ard_col_text(st, 0), inv->customer_id);
     if (!moved && same(ard_col_text(st, 1), inv->issue_date) &&
         same(ard_col_text(st, 2), inv->due_date) && sqlite3_column_int64(st, 3) == inv->amount &&
@@ -366,6 +466,7 @@ bool ard_store_update_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *r
         sqlite3_column_int64(st, 5) == inv->open_amount &&
         same(ard_col_text(st, 6), inv->po_number) && same(ard_col_text(st, 7), inv->status)) {
         sqlite3_reset(st);
+        g_ptr_array_free(held, TRUE);
         *res = ARD_UPSERT_UNCHANGED;
         return true;
     }
@@ -387,6 +488,7 @@ bool ard_store_update_invoice(ArdStore *s, const ArdInvoiceIn *inv, ArdUpsert *r
              ard_store_event(s, inv->customer_id, "import", "invoice_updated", what, error);
     }
     g_free(what);
+    g_ptr_array_free(held, TRUE);
     *res = ARD_UPSERT_UPDATED;
     return ok;
 }

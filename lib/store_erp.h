@@ -6,11 +6,21 @@
 
 typedef enum { ARD_UPSERT_INSERTED, ARD_UPSERT_UPDATED, ARD_UPSERT_UNCHANGED } ArdUpsert;
 
+/* Optional fields a row may leave out (its file has no such column): an
+ * existing record keeps its own value of each one named in `keep`; a new
+ * one takes the value given, which is then the default. */
+enum {
+    ARD_KEEP_OWNER = 1 << 0, ARD_KEEP_LOCALE = 1 << 1, ARD_KEEP_TIMEZONE = 1 << 2,
+    ARD_KEEP_SEGMENT = 1 << 3, ARD_KEEP_HUMAN_ONLY = 1 << 4,
+    ARD_KEEP_OPEN_AMOUNT = 1 << 5, ARD_KEEP_PO_NUMBER = 1 << 6, ARD_KEEP_STATUS = 1 << 7,
+};
+
 typedef struct {
     const char *id, *name;
     char **emails;            /* NULL-terminated, normalised */
     const char *owner, *locale, *timezone, *segment; /* NULL or "" = none */
     bool human_only;
+    unsigned keep;            /* ARD_KEEP_OWNER .. ARD_KEEP_HUMAN_ONLY */
 } ArdCustomerIn;
 
 typedef struct {
@@ -19,6 +29,11 @@ typedef struct {
     const char *currency;
     int64_t open_amount;      /* as the ERP exported it */
     const char *po_number, *status;
+    /* ARD_KEEP_OPEN_AMOUNT, _PO_NUMBER, _STATUS. A kept open amount keeps
+     * what the ERP had settled of the invoice: the new amount less the old
+     * amount's settled part, within 0..amount (the new amount itself when
+     * the currency changes). */
+    unsigned keep;
 } ArdInvoiceIn;
 
 typedef struct {
@@ -31,9 +46,16 @@ bool ard_store_customer_exists(ArdStore *s, const char *id, bool *exists, GError
 /* The invoice's customer and currency (currency: 4 bytes), or exists=false. */
 bool ard_store_invoice_owner(ArdStore *s, const char *id, bool *exists, char **customer,
                              char currency[4], GError **error);
-/* The currency of the customer's oldest open invoice, or "" when none. */
-bool ard_store_customer_currency(ArdStore *s, const char *customer, char currency[4],
-                                 GError **error);
+/* The stored currency of payment id when it exists and belongs to customer,
+ * else "". */
+bool ard_store_payment_currency(ArdStore *s, const char *id, const char *customer,
+                                char currency[4], GError **error);
+/* The currency for a payment of customer that names none: that of the
+ * customer's oldest invoice open without the allocations of payment
+ * (NULL: none), else the one currency all the customer's invoices share,
+ * whatever their status, else "". */
+bool ard_store_customer_currency(ArdStore *s, const char *customer, const char *payment,
+                                 char currency[4], GError **error);
 
 bool ard_store_upsert_customer(ArdStore *s, const ArdCustomerIn *c, ArdUpsert *res, GError **error);
 /* Inside an import's transaction, before its rows: when the table the file

@@ -151,6 +151,42 @@ out=$("$CTL" -c "$C" import invoices "$T/b2.csv")
 check "the same file again: N2 changes twice, the rest is unchanged ($out)" [ "$out" = "0 inserted, 2 updated, 18 unchanged" ]
 check "every open amount is the ERP's less the allocations" [ "$(sqlite3 "$T/ardent.db" "SELECT count(*) FROM invoices i WHERE open_amount <> erp_open_amount - coalesce((SELECT sum(amount) FROM allocations a WHERE a.invoice_id = i.id), 0)")" = 0 ]
 
+# the same export again changes nothing: a payment without currency keeps
+# the one it was given (the GBP invoice is the oldest open one), also when it
+# settled the customer's last open invoice; a new one for a customer with
+# nothing open takes the currency all its invoices share
+printf 'customer_id,name,email\nR1,Re One,r1@example.com\nR2,Re Two,r2@example.com\n' >"$T/r.csv"
+"$CTL" -c "$C" import customers "$T/r.csv" >/dev/null
+printf "${IH}RA,R1,2026-01-01,2026-01-31,100.00,EUR,,\nRB,R1,2025-11-01,2026-01-15,50.00,GBP,,\nRC,R2,2026-01-01,2026-01-31,100.00,EUR,,\n" >"$T/r.csv"
+"$CTL" -c "$C" import invoices "$T/r.csv" >/dev/null
+printf 'date,amount,customer_id,payment_id\n2026-03-01,150.00,R1,RX1\n2026-03-01,100.00,R2,RX2\n' >"$T/rp.csv"
+"$CTL" -c "$C" import payments "$T/rp.csv" >/dev/null
+rdump() { sqlite3 "$T/ardent.db" "SELECT * FROM payments WHERE id LIKE 'RX%'; SELECT id, open_amount FROM invoices WHERE id LIKE 'R%'; SELECT count(*) FROM events WHERE kind <> 'import'"; }
+rbefore=$(rdump)
+for i in 2 3; do
+    out=$("$CTL" -c "$C" import payments "$T/rp.csv" 2>&1)
+    check "payments without currency, import $i: unchanged ($out)" [ "$out" = "0 inserted, 0 updated, 2 unchanged" ]
+done
+check "... no payment, allocation or event changed" [ "$(rdump)" = "$rbefore" ]
+check "the payment stayed in GBP" [ "$(sqlite3 "$T/ardent.db" "SELECT currency FROM payments WHERE id = 'RX1'")" = GBP ]
+printf 'payment_id,customer_id,date,amount\nRX3,R2,2026-03-02,10.00\n' >"$T/rp.csv"
+expect_rc 0 "a new payment for a customer with nothing open" "$CTL" -c "$C" import payments "$T/rp.csv"
+check "... takes its invoices' one currency, as credit" [ "$(sqlite3 "$T/ardent.db" "SELECT currency || ' ' || unapplied FROM payments WHERE id = 'RX3'")" = "EUR 1000" ]
+
+# a column left out of an export leaves that field of existing records alone
+printf 'customer_id,name,email,owner,human_only,locale,segment\nO1,Omit,o@example.com,alice@collect.example.com,yes,de,strategic\n' >"$T/o.csv"
+"$CTL" -c "$C" import customers "$T/o.csv" >/dev/null
+printf 'customer_id,name,email\nO1,Omit,o@example.com\n' >"$T/o.csv"
+out=$("$CTL" -c "$C" import customers "$T/o.csv")
+check "customers without the optional columns: unchanged ($out)" [ "$out" = "0 inserted, 0 updated, 1 unchanged" ]
+check "... owner, locale, segment and human_only kept" [ "$(sqlite3 "$T/ardent.db" "SELECT owner || ' ' || locale || ' ' || segment || ' ' || human_only FROM customers WHERE id = 'O1'")" = "alice@collect.example.com de strategic 1" ]
+printf "${IH}OA,O1,2026-01-01,2026-01-31,100.00,EUR,40.00,paid\n" >"$T/o.csv"
+"$CTL" -c "$C" import invoices "$T/o.csv" >/dev/null
+printf 'invoice_id,customer_id,issue_date,due_date,amount,currency\nOA,O1,2026-01-01,2026-01-31,100.00,EUR\n' >"$T/o.csv"
+out=$("$CTL" -c "$C" import invoices "$T/o.csv")
+check "invoices without the optional columns: unchanged ($out)" [ "$out" = "0 inserted, 0 updated, 1 unchanged" ]
+check "... open amount and status kept" [ "$(sqlite3 "$T/ardent.db" "SELECT erp_open_amount || ' ' || status FROM invoices WHERE id = 'OA'")" = "4000 paid" ]
+
 # a first load builds the indexes by customer once, at the end; a rejected
 # first load leaves the store as it was, indexes included
 F="$T/first.conf"
