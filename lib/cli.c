@@ -130,6 +130,18 @@ int ard_cli_usage(const ArdCli *cli, const char *fmt, ...)
     return ARD_EXIT_USAGE;
 }
 
+/* The -o values, then --db as store.path, in the order they are applied. */
+static char **collect_overrides(void)
+{
+    GPtrArray *o = g_ptr_array_new();
+    for (char **p = opt_overrides; p && *p; p++)
+        g_ptr_array_add(o, g_strdup(*p));
+    if (opt_db)
+        g_ptr_array_add(o, g_strconcat("store.path=", opt_db, NULL));
+    g_ptr_array_add(o, NULL);
+    return (char **)g_ptr_array_free(o, FALSE);
+}
+
 int ard_cli_main(int argc, char **argv, const char *prog, const char *summary,
                  const char *description, const ArdCommand *commands,
                  const GOptionEntry *extra, ArdCommandFn run_plain)
@@ -232,10 +244,12 @@ int ard_cli_main(int argc, char **argv, const char *prog, const char *summary,
     }
     cli.argc = argc;
     cli.argv = argv;
+    cli.overrides = collect_overrides();
     rc = cmd ? cmd->run(&cli) : run_plain(&cli);
 
 out:
     ard_config_free(cli.cfg);
+    g_strfreev(cli.overrides);
     g_option_context_free(ctx);
     reset_options();
     return rc;

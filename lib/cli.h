@@ -13,6 +13,10 @@ typedef struct ArdCli {
     ArdConfig *cfg;          /* loaded configuration, --db and -o applied */
     ArdDay today;            /* --date, or the real date */
     bool date_given;
+    /* What cfg was loaded with: each -o as given, then store.path=--db, so
+     * that a program loading the configuration again (the milter on
+     * SIGUSR1) applies the same overrides in the same order. */
+    char **overrides;
     int argc;                /* what is left after options and subcommand */
     char **argv;             /* argv[0] is the program name */
 } ArdCli;

@@ -10,16 +10,24 @@ static GMutex current_lock;
 static MilterCtx *current;
 static unsigned generations;
 
+bool milter_socket_valid(const char *sock)
+{
+    static const char *const kinds[] = {"inet:", "inet6:", "unix:", "local:"};
+    for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
+        if (g_str_has_prefix(sock, kinds[i]))
+            return sock[strlen(kinds[i])] != '\0';
+    return false;
+}
+
 MilterCtx *milter_ctx_load(const char *path, const char *const *overrides, GError **error)
 {
     ArdConfig *cfg = ard_config_load(path, overrides, error);
     if (!cfg)
         return NULL;
     const char *sock = ard_config_string(cfg, "milter", "socket");
-    if (!g_str_has_prefix(sock, "inet:") && !g_str_has_prefix(sock, "inet6:") &&
-        !g_str_has_prefix(sock, "unix:") && !g_str_has_prefix(sock, "local:")) {
+    if (!milter_socket_valid(sock)) {
         g_set_error(error, ARD_ERROR, ARD_ERROR_INPUT,
-                    "milter.socket: expected inet:PORT@HOST or unix:/path, not \"%s\"", sock);
+                    "milter.socket: " MILTER_SOCKET_FORMS ", not \"%s\"", sock);
         ard_config_free(cfg);
         return NULL;
     }

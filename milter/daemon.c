@@ -24,7 +24,7 @@
 
 static char *opt_socket;
 static gboolean opt_foreground, opt_check;
-static char **reload_overrides;   /* -o and --db again on each reload */
+static char **reload_overrides;   /* -o and --db, anchored, for each load */
 static bool foreground;
 
 static const GOptionEntry milter_options[] = {
@@ -96,23 +96,75 @@ static int facility(const char *name)
     return LOG_MAIL;
 }
 
-/* The -o and --db options as given, to apply again on reload. */
-static void remember_overrides(int argc, char **argv)
+static bool is_path_key(const char *name)
+{
+    for (const ArdKeySpec *s = ard_config_keys; s->group; s++) {
+        size_t g = strlen(s->group);
+        if (s->type == ARD_KEY_PATH && strncmp(name, s->group, g) == 0 &&
+            name[g] == '.' && strcmp(name + g + 1, s->key) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* "unix:PATH" or "local:PATH" with a relative PATH made absolute against
+ * base; any other socket (or an empty PATH, to be refused) as it is. */
+static char *anchor_socket(const char *sock, const char *base)
+{
+    const char *colon = strchr(sock, ':');
+    bool local = g_str_has_prefix(sock, "unix:") || g_str_has_prefix(sock, "local:");
+    if (!local || !colon[1] || g_path_is_absolute(colon + 1))
+        return g_strdup(sock);
+    char *abs = g_canonicalize_filename(colon + 1, base);
+    char *out = g_strdup_printf("%.*s:%s", (int)(colon - sock), sock, abs);
+    g_free(abs);
+    return out;
+}
+
+/* One -o (or --db) with a relative path, or unix socket, made absolute
+ * against cwd. Done once at start: the user typed it relative to the
+ * directory they were in, and once detached the milter's is "/". Anything
+ * malformed is left for the configuration to report. */
+static char *anchor_override(const char *o, const char *cwd)
+{
+    const char *eq = strchr(o, '=');
+    if (!eq)
+        return g_strdup(o);
+    char *name = g_strndup(o, (size_t)(eq - o));
+    const char *v = eq + 1;
+    char *abs = NULL;
+    if (strcmp(name, "milter.socket") == 0)
+        abs = anchor_socket(v, cwd);
+    else if (*v && !g_path_is_absolute(v) && is_path_key(name))
+        abs = g_canonicalize_filename(v, cwd);
+    char *out = abs ? g_strconcat(name, "=", abs, NULL) : g_strdup(o);
+    g_free(abs);
+    g_free(name);
+    return out;
+}
+
+/* The overrides the command line loaded the configuration with, anchored
+ * to cwd, to load it again the same way now and on every reload. */
+static char **anchor_overrides(char *const *overrides, const char *cwd)
 {
     GPtrArray *o = g_ptr_array_new();
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-o") == 0 && i + 1 < argc)
-            g_ptr_array_add(o, g_strdup(argv[++i]));
-        else if (g_str_has_prefix(a, "-o") && a[2])
-            g_ptr_array_add(o, g_strdup(a + 2));
-        else if (strcmp(a, "--db") == 0 && i + 1 < argc)
-            g_ptr_array_add(o, g_strconcat("store.path=", argv[++i], NULL));
-        else if (g_str_has_prefix(a, "--db="))
-            g_ptr_array_add(o, g_strconcat("store.path=", a + 5, NULL));
-    }
+    for (char *const *p = overrides; p && *p; p++)
+        g_ptr_array_add(o, anchor_override(*p, cwd));
     g_ptr_array_add(o, NULL);
-    reload_overrides = (char **)g_ptr_array_free(o, FALSE);
+    return (char **)g_ptr_array_free(o, FALSE);
+}
+
+/* Where to listen: -p against cwd, milter.socket from the file against the
+ * file's folder (from -o it is absolute already). */
+static char *listen_socket(const ArdConfig *cfg, const char *cwd)
+{
+    if (opt_socket)
+        return anchor_socket(opt_socket, cwd);
+    const char *file = ard_config_file(cfg);
+    char *dir = file ? g_path_get_dirname(file) : g_strdup(cwd);
+    char *sock = anchor_socket(ard_config_string(cfg, "milter", "socket"), dir);
+    g_free(dir);
+    return sock;
 }
 
 static const char *config_path;
@@ -177,18 +229,26 @@ static int run(ArdCli *cli)
 {
     if (cli->argc > 1)
         return ard_cli_usage(cli, "unexpected argument %s", cli->argv[1]);
+    if (opt_socket && !milter_socket_valid(opt_socket))
+        return ard_cli_usage(cli, "-p %s: " MILTER_SOCKET_FORMS, opt_socket);
     config_path = ard_config_file(cli->cfg);
     if (cli->date_given)
         milter_today = cli->today;
+    char *cwd = g_get_current_dir();
+    reload_overrides = anchor_overrides(cli->overrides, cwd);
     GError *err = NULL;
     MilterCtx *c = milter_ctx_load(config_path, (const char *const *)reload_overrides, &err);
-    if (!c)
+    if (!c) {
+        g_free(cwd);
         return ard_cli_fail(cli, err);
-    const char *sock = opt_socket ? opt_socket : ard_config_string(c->cfg, "milter", "socket");
+    }
+    char *sock = listen_socket(c->cfg, cwd);
+    g_free(cwd);
     if (opt_check) {
         printf("%s: configuration %s and models are valid\n", cli->prog,
                config_path ? config_path : "(built-in defaults)");
         milter_ctx_release(c);
+        g_free(sock);
         return 0;
     }
     foreground = opt_foreground;
@@ -211,7 +271,7 @@ static int run(ArdCli *cli)
 
     int rc = 1;
     char *pid_file = g_strdup(ard_config_path(c->cfg, "milter", "pid_file"));
-    if (smfi_setconn((char *)sock) == MI_FAILURE ||
+    if (smfi_setconn(sock) == MI_FAILURE ||
         smfi_settimeout((int)ard_config_int(c->cfg, "milter", "timeout")) == MI_FAILURE ||
         smfi_register(milter_desc) == MI_FAILURE) {
         fprintf(stderr, "%s: cannot set up the milter on %s\n", cli->prog, sock);
@@ -263,13 +323,13 @@ static int run(ArdCli *cli)
 out:
     milter_ctx_release(c);
     g_free(pid_file);
+    g_free(sock);
     closelog();
     return rc;
 }
 
 int main(int argc, char **argv)
 {
-    remember_overrides(argc, argv);
     int rc = ard_cli_main(argc, argv, "ardent-milter",
                           "ardent's mail filter for Postfix and sendmail.",
                           "SIGUSR1 reloads configuration and models; SIGTERM finishes the "

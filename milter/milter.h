@@ -21,6 +21,9 @@ typedef struct {
     GPtrArray *pool;            /* idle ArdStore *: one per concurrent message at most */
 } MilterCtx;
 
+/* Is sock a socket as libmilter spells it, with something after the kind? */
+bool milter_socket_valid(const char *sock);
+#define MILTER_SOCKET_FORMS "expected inet:PORT@HOST or unix:/path"
 /* Loads a configuration and its models; every value is checked here. */
 MilterCtx *milter_ctx_load(const char *path, const char *const *overrides, GError **error);
 /* The current generation, with a reference the caller releases. */
