@@ -382,8 +382,97 @@ const char *ard_intent_decide(const double p[ARD_N_INTENTS], double min_confiden
     return p[pick] < min_confidence ? "other" : ard_intent_names[pick];
 }
 
-void ard_classify_probs(const ArdModels *m, const char *subject, const char *text,
-                        double intent[ARD_N_INTENTS], double sentiment[ARD_N_SENTIMENTS])
+/* The '.' at dot ends a day or month number ("am 6. März", "28.02."): one
+ * or two digits after a space, a dot or the start of the text. */
+static bool day_number_before(const char *text, const char *dot)
+{
+    size_t before = (size_t)(dot - text), n = 0;
+    while (n < 3 && n < before && g_ascii_isdigit(dot[-(ptrdiff_t)n - 1]))
+        n++;
+    if (n == 0 || n > 2)
+        return false;
+    char c = n == before ? ' ' : dot[-(ptrdiff_t)n - 1];
+    return c == ' ' || c == '.' || c == '\n';
+}
+
+/* A sentence ends at '.', '!' or '?' followed by white space and then by
+ * neither a lower-case letter nor a digit ("am 28.02. bezahlt", "approx. 5"
+ * stay whole), and a paragraph at a blank line; a single line break does
+ * not end one, as mail is often wrapped mid-sentence. */
+static const char *sentence_end(const char *text, const char *p, const char *end)
+{
+    for (; p < end; p++) {
+        if (*p == '\n') {
+            const char *q = p + 1;
+            while (q < end && (*q == ' ' || *q == '\t' || *q == '\r'))
+                q++;
+            if (q < end && *q == '\n')
+                return p;
+            continue;
+        }
+        if ((*p != '.' && *p != '!' && *p != '?') || day_number_before(text, p))
+            continue;
+        const char *q = p + 1;
+        while (q < end && (*q == '.' || *q == '!' || *q == '?'))
+            q++;
+        if (q >= end)
+            return end;
+        if (!g_ascii_isspace(*q))
+            continue;
+        while (q < end && g_ascii_isspace(*q))
+            q++;
+        if (q >= end)
+            return end;
+        gunichar c = g_utf8_get_char_validated(q, end - q);
+        if (c == (gunichar)-1 || c == (gunichar)-2 ||
+            (!g_unichar_islower(c) && !g_unichar_isdigit(c)))
+            return q;
+    }
+    return end;
+}
+
+/* Words with a letter in s[0..len): greetings and names ("Regards, Jane")
+ * are too short to carry an intent. */
+static int letter_words(const char *s, size_t len)
+{
+    int n = 0;
+    bool in = false, letter = false;
+    for (const char *p = s, *end = s + len; p < end; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char_validated(p, end - p);
+        if (c == (gunichar)-1 || c == (gunichar)-2)
+            break;
+        if (g_unichar_isspace(c)) {
+            n += in && letter;
+            in = letter = false;
+            continue;
+        }
+        in = true;
+        letter = letter || g_unichar_isalpha(c);
+    }
+    return n + (in && letter);
+}
+
+GPtrArray *ard_text_segments(const char *text, int min_words, guint max_segments)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    const char *end = text ? text + strlen(text) : NULL;
+    for (const char *p = text; p && p < end && out->len < max_segments;) {
+        const char *e = sentence_end(text, p, end);
+        const char *a = p, *b = e;
+        while (a < b && g_ascii_isspace(*a))
+            a++;
+        while (b > a && g_ascii_isspace(b[-1]))
+            b--;
+        if (b > a && letter_words(a, (size_t)(b - a)) >= min_words)
+            g_ptr_array_add(out, g_strndup(a, (gsize)(b - a)));
+        p = e < end && *e == '\n' ? e + 1 : e;
+    }
+    return out;
+}
+
+/* Predicts with one or both models; a NULL output is skipped. */
+static void predict(const ArdModels *m, const char *subject, const char *text,
+                    double *intent, double *sentiment)
 {
     ArdVector x;
     ard_vector_init(&x);
@@ -391,7 +480,6 @@ void ard_classify_probs(const ArdModels *m, const char *subject, const char *tex
     /* The folded weights are indexed by vocabulary slot, not bucket. */
     for (size_t i = 0; i < x.n; i++)
         x.v[i].index = (uint32_t)m->feat->slot[x.v[i].index];
-    ArdVector xb = x;
     ArdVector raw;
     ard_vector_init(&raw);
     if (!m->intent.w || !m->sentiment.w) {
@@ -400,19 +488,75 @@ void ard_classify_probs(const ArdModels *m, const char *subject, const char *tex
         for (size_t i = 0; i < x.n; i++)
             raw.v[i] = (ArdFeature){m->feat->bucket[x.v[i].index], x.v[i].value};
     }
-    model_predict(&m->intent, m->intent.w ? &xb : &raw, intent, ARD_N_INTENTS);
-    model_predict(&m->sentiment, m->sentiment.w ? &xb : &raw, sentiment, ARD_N_SENTIMENTS);
+    if (intent)
+        model_predict(&m->intent, m->intent.w ? &x : &raw, intent, ARD_N_INTENTS);
+    if (sentiment)
+        model_predict(&m->sentiment, m->sentiment.w ? &x : &raw, sentiment, ARD_N_SENTIMENTS);
     ard_vector_clear(&raw);
     ard_vector_clear(&x);
+}
+
+void ard_classify_probs(const ArdModels *m, const char *subject, const char *text,
+                        double intent[ARD_N_INTENTS], double sentiment[ARD_N_SENTIMENTS])
+{
+    predict(m, subject, text, intent, sentiment);
+}
+
+/* A reply that carries several intents ("paid INV-1; please send a copy of
+ * INV-2") is read by the whole-text model as the one its wording leans to,
+ * often with near certainty, so the margin above never sees the other. The
+ * contract wants the first in precedence order, so each sentence is read on
+ * its own as well, and an earlier intent that one sentence carries with
+ * near certainty wins. The bars are high because a short sentence out of
+ * context is easily misread ("I have told you already" as paid); they were
+ * chosen by cross-validation on the corpus's training split, where they
+ * change macro-F1 and accuracy by less than 0.1 point. A dispute gets a
+ * lower bar, which costs nothing there either: a missed dispute is the
+ * costliest miss, as it escalates at once. Auto-replies are left alone (an
+ * out-of-office naming a colleague is no wrong_contact). */
+#define SEGMENT_MIN_WORDS 4
+#define SEGMENT_MAX 32
+static const double segment_bar[ARD_N_INTENTS] = {
+    0.94, 0.98, 0.98, 0.98, 0.98, 0.98, 2.0 /* auto_reply: never */, 2.0 /* other: never */,
+};
+
+/* The earliest intent before *pick that one sentence of text claims (its
+ * top class) with at least its bar and min_confidence; updates *pick and
+ * *confidence. */
+static void precedence_by_sentence(const ArdModels *m, const char *subject, const char *text,
+                                   int *pick, double *confidence)
+{
+    if (*pick == 0)
+        return; /* nothing comes before a dispute */
+    GPtrArray *seg = ard_text_segments(text, SEGMENT_MIN_WORDS, SEGMENT_MAX);
+    /* One sentence is the whole text again. */
+    for (guint s = 0; seg->len > 1 && s < seg->len; s++) {
+        double p[ARD_N_INTENTS];
+        predict(m, subject, seg->pdata[s], p, NULL);
+        int top = 0;
+        for (int i = 1; i < ARD_N_INTENTS; i++)
+            if (p[i] > p[top])
+                top = i;
+        if (top < *pick && p[top] >= segment_bar[top] && p[top] >= m->min_confidence) {
+            *pick = top;
+            *confidence = p[top];
+        }
+    }
+    g_ptr_array_free(seg, TRUE);
 }
 
 void ard_classify_subject(const ArdModels *m, const char *subject, const char *text,
                           ArdClass *out)
 {
     double pi[ARD_N_INTENTS], ps[ARD_N_SENTIMENTS];
-    ard_classify_probs(m, subject, text, pi, ps);
+    predict(m, subject, text, pi, ps);
     out->intent = ard_intent_decide(pi, m->min_confidence, m->precedence_margin,
                                     &out->intent_confidence);
+    int pick = ard_intent_index(out->intent);
+    if (pick != ard_intent_index("auto_reply")) {
+        precedence_by_sentence(m, subject, text, &pick, &out->intent_confidence);
+        out->intent = ard_intent_names[pick];
+    }
     int s = 0;
     for (int i = 1; i < ARD_N_SENTIMENTS; i++)
         if (ps[i] > ps[s])

@@ -17,7 +17,10 @@ typedef struct {
 ArdModels *ard_models_load(const char *dir, GError **error);
 void ard_models_free(ArdModels *m);
 /* Classifies the new text of a reply; thread-safe. A low-confidence intent
- * is reported as "other" with its low confidence. */
+ * is reported as "other" with its low confidence. Each sentence is read on
+ * its own too: an intent earlier in the contract's order that one sentence
+ * carries with near certainty is reported instead of the whole text's (not
+ * for an auto-reply), with that sentence's probability as its confidence. */
 void ard_classify(const ArdModels *m, const char *text, ArdClass *out);
 
 /* The contract's intents in precedence order (dispute first, other last)
@@ -45,5 +48,9 @@ void ard_classify_probs(const ArdModels *m, const char *subject, const char *tex
 /* The decision ard_classify makes from intent probabilities (static name). */
 const char *ard_intent_decide(const double p[ARD_N_INTENTS], double min_confidence,
                               double precedence_margin, double *confidence);
+
+/* The sentences and paragraphs of text with at least min_words words, at
+ * most max_segments of them, trimmed, in order (newly allocated strings). */
+GPtrArray *ard_text_segments(const char *text, int min_words, guint max_segments);
 
 #endif

@@ -25,6 +25,12 @@ check "out-of-office: neutral, return date, no promise" json "$T/three" 'rows[1]
 check "dispute in French" json "$T/three" 'rows[2]["intent"] == "dispute" and rows[2]["language"] == "fr" and rows[2]["invoices"] == ["F-2026-118"]'
 check "confidences are probabilities" json "$T/three" 'all(0 <= x["intent_confidence"] <= 1 and 0 <= x["sentiment_confidence"] <= 1 for x in rows)'
 
+# Replies that carry several intents report the first in the contract's order.
+expect_rc 0 "classify replies with two intents" "$CTL" -c "$CONF" classify \
+    "$FIX/paid-and-copy.eml" "$FIX/plan-and-dispute.eml" "$FIX/promise-and-contact.eml" \
+    "$FIX/promise-and-copy.eml" "$TOP/tests/fixtures/mail/inline-de.eml"
+check "two intents: the first in the contract's order" json "$T/out" '[x["intent"] for x in rows] == ["paid", "dispute", "promise_to_pay", "promise_to_pay", "dispute"]'
+
 expect_rc 0 "classify - reads stdin" sh -c "'$CTL' -c '$CONF' classify - < '$FIX/promise.eml'"
 check "stdin gives the same reading" json "$T/out" 'r["file"] == "-" and r["intent"] == "promise_to_pay"'
 

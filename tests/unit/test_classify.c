@@ -1,7 +1,9 @@
 /* Unit tests for lib/train and lib/classify on a tiny corpus the test writes:
  * training is deterministic and leaves the test split out, the folded fast
  * path gives libsvm's own probabilities, and the intent decision keeps the
- * confidence threshold and the contract's precedence. */
+ * confidence threshold and the contract's precedence, also between intents
+ * that different sentences of one reply carry (shipped models, fixtures in
+ * tests/fixtures/classify). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,7 +12,9 @@
 #include <libsvm/svm.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "analyze.h"
 #include "ard_features.h"
 #include "classify.h"
 #include "train.h"
@@ -234,7 +238,8 @@ static void test_threads(void **state)
     static const char *const texts[] = {
         "we will pay INV-5 on Friday", "we dispute INV-6, damaged goods. This is unacceptable.",
         "I am out of the office until Monday", "please send a copy of INV-7",
-        "we paid INV-8 yesterday. Thank you so much, lovely!", "who is this"};
+        "we paid INV-8 yesterday. Thank you so much, lovely!", "who is this",
+        "We paid INV-9 yesterday. Please send us a copy of invoice INV-10 as well."};
     ArdClass want[G_N_ELEMENTS(texts)];
     for (size_t i = 0; i < G_N_ELEMENTS(texts); i++)
         ard_classify_subject(m, "Re: reminder", texts[i], &want[i]);
@@ -290,11 +295,124 @@ static void test_names(void **state)
     assert_int_equal(ard_sentiment_index(NULL), -1);
 }
 
+static char *segment(GPtrArray *s, guint i)
+{
+    return i < s->len ? s->pdata[i] : "(none)";
+}
+
+static void test_segments(void **state)
+{
+    (void)state;
+    /* A blank line ends a paragraph; "28.02." and "am 6. März" end no
+     * sentence. */
+    GPtrArray *s = ard_text_segments("Die haben wir am 28.02. bezahlt.\n\n"
+                                     "Diese Rechnung ist strittig, die Ware war beschädigt.", 4, 32);
+    assert_int_equal(s->len, 2);
+    assert_string_equal(segment(s, 0), "Die haben wir am 28.02. bezahlt.");
+    assert_string_equal(segment(s, 1), "Diese Rechnung ist strittig, die Ware war beschädigt.");
+    g_ptr_array_free(s, TRUE);
+    s = ard_text_segments("Die Zahlung wird am 6. März erfolgen. Vielen Dank für die Geduld!", 4, 32);
+    assert_int_equal(s->len, 2);
+    assert_string_equal(segment(s, 0), "Die Zahlung wird am 6. März erfolgen.");
+    g_ptr_array_free(s, TRUE);
+    /* Greetings and names are too short; a wrapped line stays in its
+     * sentence; "approx. 5" and "e.g. we" are not sentence ends. */
+    s = ard_text_segments("Hello,\n\nwe will pay INV-1 on\nFriday. Also, approx. 5 items are missing, "
+                          "e.g. we never got the cables!\n\nJane", 4, 32);
+    assert_int_equal(s->len, 2);
+    assert_string_equal(segment(s, 0), "we will pay INV-1 on\nFriday.");
+    assert_string_equal(segment(s, 1),
+                        "Also, approx. 5 items are missing, e.g. we never got the cables!");
+    g_ptr_array_free(s, TRUE);
+    /* INV-2041 is no day number: its dot ends the sentence. */
+    s = ard_text_segments("We already paid INV-2041. Please send a copy of INV-2042.", 4, 32);
+    assert_int_equal(s->len, 2);
+    g_ptr_array_free(s, TRUE);
+    /* At most max_segments; nothing from nothing. */
+    s = ard_text_segments("One two three four. Five six seven eight. Nine ten eleven twelve.", 4, 2);
+    assert_int_equal(s->len, 2);
+    g_ptr_array_free(s, TRUE);
+    s = ard_text_segments("", 1, 32);
+    assert_int_equal(s->len, 0);
+    g_ptr_array_free(s, TRUE);
+    s = ard_text_segments(NULL, 1, 32);
+    assert_int_equal(s->len, 0);
+    g_ptr_array_free(s, TRUE);
+}
+
+static char *read_fixture(const char *folder, const char *name, size_t *len)
+{
+    const char *top = getenv("ARDENT_TOP");
+    char *path = g_build_filename(top && *top ? top : ".", "tests", "fixtures", folder, name, NULL);
+    char *data = NULL;
+    gsize n = 0;
+    if (!g_file_get_contents(path, &data, &n, NULL))
+        fail_msg("cannot read %s", path);
+    g_free(path);
+    *len = n;
+    return data;
+}
+
+/* The shipped models on replies that carry several intents: the contract
+ * reports the first in its order, whichever the wording leans to. */
+static void test_shipped_precedence(void **state)
+{
+    (void)state;
+    const char *top = getenv("ARDENT_TOP");
+    char *dir = g_build_filename(top && *top ? top : ".", "models", NULL);
+    GError *err = NULL;
+    ArdModels *m = ard_models_load(dir, &err);
+    if (!m)
+        fail_msg("shipped models: %s", err->message);
+    static const struct {
+        const char *folder, *file, *intent;
+    } cases[] = {
+        /* paid, then "Diese Rechnung ist strittig" */
+        {"mail", "inline-de.eml", "dispute"},
+        {"classify", "paid-and-copy.eml", "paid"},
+        {"classify", "plan-and-dispute.eml", "dispute"},
+        {"classify", "promise-and-contact.eml", "promise_to_pay"},
+        {"classify", "promise-and-copy.eml", "promise_to_pay"},
+        {"classify", "promise-and-dispute.eml", "dispute"},
+        {"classify", "paid-and-dispute.eml", "dispute"},
+        {"classify", "paid-on-date-and-dispute.eml", "dispute"},
+        {"classify", "paid-and-promise.eml", "promise_to_pay"},
+        /* single intents stay as they were */
+        {"classify", "promise.eml", "promise_to_pay"},
+        {"classify", "dispute.eml", "dispute"},
+        {"classify", "out-of-office.eml", "auto_reply"},
+    };
+    ArdAnalyzeOptions opt = {.today = 20522, .payment_run_weekday = 5};
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        size_t len;
+        char *raw = read_fixture(cases[i].folder, cases[i].file, &len);
+        ArdAnalysis *a = ard_analyze(m, raw, len, &opt);
+        if (strcmp(a->cls.intent, cases[i].intent) != 0)
+            fail_msg("%s: %s (%.4f), want %s", cases[i].file, a->cls.intent,
+                     a->cls.intent_confidence, cases[i].intent);
+        assert_true(a->cls.intent_confidence >= 0.45 && a->cls.intent_confidence <= 1.0);
+        ard_analysis_free(a);
+        g_free(raw);
+    }
+    /* A sentence never reports an intent below min_confidence. */
+    ard_models_set_thresholds(m, 0.999999, 0.0);
+    size_t len;
+    char *raw = read_fixture("classify", "promise-and-contact.eml", &len);
+    ArdAnalysis *a = ard_analyze(m, raw, len, &opt);
+    assert_string_not_equal(a->cls.intent, "promise_to_pay");
+    ard_analysis_free(a);
+    g_free(raw);
+    ard_models_free(m);
+    g_free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decide),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_segments),
+        cmocka_unit_test(test_shipped_precedence),
         cmocka_unit_test(test_train_and_classify),
         cmocka_unit_test(test_threads),
     };
