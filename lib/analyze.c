@@ -124,9 +124,10 @@ static bool unit_interval(const ArdConfig *cfg, const char *key, double *out, GE
     char *end = NULL;
     double v = g_ascii_strtod(s, &end);
     if (end == s || *end != '\0' || !(v >= 0.0 && v <= 1.0)) {
+        /* Named like the policy's values: the value may come from the file
+         * or from -o, and the configuration does not keep which. */
         g_set_error(error, ARD_ERROR, ARD_ERROR_INPUT,
-                    "%s: [classify] %s: '%s' is not a number from 0 to 1",
-                    ard_config_file(cfg) ? ard_config_file(cfg) : "configuration", key, s);
+                    "classify.%s: '%s' is not a number from 0 to 1", key, s);
         return false;
     }
     *out = v;

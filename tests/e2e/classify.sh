@@ -44,6 +44,8 @@ expect_rc 2 "a missing file is bad input" "$CTL" -c "$CONF" classify "$T/nope.em
 expect_rc 1 "missing models fail the work" "$CTL" -c "$CONF" -o classify.models="$T/none" classify "$FIX/promise.eml"
 check "the error says to train" grep -q "ardentctl train" "$T/err"
 expect_rc 2 "a bad threshold is bad configuration" "$CTL" -c "$CONF" -o classify.min_confidence=2 classify "$FIX/promise.eml"
+check "the error names the key, not the file, for a value given with -o" \
+    bash -c "grep -q \"classify.min_confidence: '2' is not a number from 0 to 1\" '$T/err' && ! grep -q '$CONF' '$T/err'"
 
 # train -> classify round trip on a tiny corpus.
 mkdir -p "$T/corpus"
