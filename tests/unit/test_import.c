@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "import.h"
+#include "query.h"
 #include <sqlite3.h>
 #include <string.h>
 
@@ -70,27 +71,6 @@ static int teardown(void **state)
     g_free(f);
     return 0;
 }
-
-/* The first column of the first row, read through a separate connection
- * so that what is checked is what was written to the file. */
-static char *q(Fx *f, const char *sql)
-{
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    char *r = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        r = g_strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return r ? r : g_strdup("");
-}
-
-#define assert_q(f, sql, want) do { char *_v = q(f, sql); \
-    if (strcmp(_v, want) != 0) fail_msg("%s: got '%s', wanted '%s'", sql, _v, want); \
-    g_free(_v); } while (0)
 
 #define OPEN_AMOUNTS "SELECT group_concat(id || '=' || open_amount, ' ') FROM" \
     " (SELECT id, open_amount FROM invoices ORDER BY id)"
