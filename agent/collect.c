@@ -11,21 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Both only read: a missing store is an error naming it, not a new empty
- * store that would make a mistyped --db look like an empty queue. */
-static ArdStore *open_ro(ArdCli *cli, int *rc)
-{
-    GError *err = NULL;
-    ArdStore *s = ard_store_open_config_existing(cli->cfg, &err);
-    if (!s) {
-        *rc = ard_cli_fail(cli, err);
-        return NULL;
-    }
-    if (cli->date_given)
-        ard_store_set_today(s, cli->today);
-    return s;
-}
-
 int agent_report(ArdCli *cli, const char *format)
 {
     if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json") &&
@@ -33,7 +18,7 @@ int agent_report(ArdCli *cli, const char *format)
         return ard_cli_usage(cli, "--format %s: expected text, csv, json or html", format);
     int rc = 0;
     GError *err = NULL;
-    ArdStore *s = open_ro(cli, &rc);
+    ArdStore *s = ard_cli_open_existing_store(cli, &rc);
     if (!s)
         return rc;
     ArdDunningSet *set = ard_store_dunning_load(s, cli->today, NULL, &err);
@@ -134,7 +119,7 @@ int agent_digest(ArdCli *cli, const char *maildir)
     if (!*from || !ard_email_domain(from))
         return ard_cli_fail(cli, g_error_new(ARD_ERROR, ARD_ERROR_FAILED,
                                              "agent.from is not set: the digest needs a From address"));
-    ArdStore *s = open_ro(cli, &rc);
+    ArdStore *s = ard_cli_open_existing_store(cli, &rc);
     if (!s)
         return rc;
     ArdOutbox *out = NULL;

@@ -133,23 +133,6 @@ static void print_line(const ArdDunningCustomer *c, const ArdDecision *d, const 
     g_free(s);
 }
 
-/* create: run records what it does and creates a missing store as import
- * does; plan only reads, and on a missing store says so rather than leave an
- * empty one behind a mistyped --db. */
-static ArdStore *open_store(ArdCli *cli, bool create, int *rc)
-{
-    GError *err = NULL;
-    ArdStore *s = create ? ard_store_open_config(cli->cfg, &err)
-                         : ard_store_open_config_existing(cli->cfg, &err);
-    if (!s) {
-        *rc = ard_cli_fail(cli, err);
-        return NULL;
-    }
-    if (cli->date_given)
-        ard_store_set_today(s, cli->today);
-    return s;
-}
-
 /* Every command takes options only. A stray word is most likely an option
  * whose name was forgotten (plan 2026-03-09 for plan --date 2026-03-09):
  * refused as bad usage rather than ignored, which would plan for today.
@@ -191,7 +174,7 @@ static int cmd_plan(ArdCli *cli)
     ArdPolicy *p = ard_policy_from_config(cli->cfg, &err);
     if (!p)
         return ard_cli_fail(cli, err);
-    ArdStore *s = open_store(cli, false, &rc);
+    ArdStore *s = ard_cli_open_existing_store(cli, &rc);
     if (!s) {
         ard_policy_free(p);
         return rc;
@@ -622,7 +605,7 @@ static int cmd_run(ArdCli *cli)
         return rc;
     }
     r.now = agent_now(cli);
-    r.s = open_store(cli, true, &rc);
+    r.s = ard_cli_open_store(cli, &rc);
     ArdDunningSet *set = NULL;
     if (!r.s)
         goto out;

@@ -83,7 +83,7 @@ int ctl_account(ArdCli *cli)
     if (cli->argc != 2)
         return ard_cli_usage(cli, "expected: account CUSTOMER");
     int rc = 0;
-    ArdStore *s = ctl_open_existing_store(cli, &rc);
+    ArdStore *s = ard_cli_open_existing_store(cli, &rc);
     if (!s)
         return rc;
     GError *err = NULL;

@@ -20,7 +20,7 @@ int ctl_import(ArdCli *cli)
     if (!ard_import_kind_parse(cli->argv[1], &kind))
         return ard_cli_usage(cli, "'%s' is not customers, invoices or payments", cli->argv[1]);
     int rc = 0;
-    ArdStore *s = ctl_open_store(cli, &rc);
+    ArdStore *s = ard_cli_open_store(cli, &rc);
     if (!s)
         return rc;
     ArdImportStats st;

@@ -14,7 +14,7 @@ int ctl_ingest(ArdCli *cli)
     if (!ctx)
         return ard_cli_fail(cli, err);
     int rc = 0;
-    ArdStore *s = ctl_open_store(cli, &rc);
+    ArdStore *s = ard_cli_open_store(cli, &rc);
     if (!s) {
         ard_ingest_ctx_free(ctx);
         return rc;

@@ -21,7 +21,7 @@ int ctl_queue(ArdCli *cli)
     if (cli->argc > 1)
         return ard_cli_usage(cli, "queue takes no arguments");
     int rc = 0;
-    ArdStore *s = ctl_open_existing_store(cli, &rc);
+    ArdStore *s = ard_cli_open_existing_store(cli, &rc);
     if (!s)
         return rc;
     GError *err = NULL;
@@ -92,7 +92,7 @@ int ctl_resolve(ArdCli *cli)
         return ard_cli_usage(cli, "--hold-until %s: expected YYYY-MM-DD", opt_hold_until);
     r.by = opt_by ? opt_by : g_getenv("USER") ? g_getenv("USER") : g_get_user_name();
     int rc = 0;
-    ArdStore *s = ctl_open_store(cli, &rc);
+    ArdStore *s = ard_cli_open_store(cli, &rc);
     if (!s)
         return rc;
     GError *err = NULL;

@@ -5,11 +5,6 @@
 #include "store.h"
 #include <json-glib/json-glib.h>
 
-/* Opens the configured store, printing the error; NULL means return rc. */
-ArdStore *ctl_open_store(ArdCli *cli, int *rc);
-/* The same for commands that only read: a missing store is an error (exit
- * 1) rather than created empty, so a mistyped --db is not "nothing to do". */
-ArdStore *ctl_open_existing_store(ArdCli *cli, int *rc);
 /* A raw message's bytes from a file, or from stdin for "-"; g_free it.
  * NULL with error when the file cannot be read. */
 char *ctl_read_input(const char *path, gsize *len, GError **error);

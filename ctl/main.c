@@ -29,30 +29,6 @@ static const ArdCommand commands[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
-static ArdStore *open_store(ArdCli *cli, bool create, int *rc)
-{
-    GError *err = NULL;
-    ArdStore *s = create ? ard_store_open_config(cli->cfg, &err)
-                         : ard_store_open_config_existing(cli->cfg, &err);
-    if (s == NULL) {
-        *rc = ard_cli_fail(cli, err);
-        return NULL;
-    }
-    if (cli->date_given)
-        ard_store_set_today(s, cli->today);
-    return s;
-}
-
-ArdStore *ctl_open_store(ArdCli *cli, int *rc)
-{
-    return open_store(cli, true, rc);
-}
-
-ArdStore *ctl_open_existing_store(ArdCli *cli, int *rc)
-{
-    return open_store(cli, false, rc);
-}
-
 char *ctl_read_input(const char *path, gsize *len, GError **error)
 {
     if (strcmp(path, "-") != 0) {

@@ -118,6 +118,30 @@ int ard_cli_fail(const ArdCli *cli, GError *err)
     return code ? code : ARD_EXIT_FAIL;
 }
 
+static ArdStore *open_store(const ArdCli *cli, bool create, int *rc)
+{
+    GError *err = NULL;
+    ArdStore *s = create ? ard_store_open_config(cli->cfg, &err)
+                         : ard_store_open_config_existing(cli->cfg, &err);
+    if (s == NULL) {
+        *rc = ard_cli_fail(cli, err);
+        return NULL;
+    }
+    if (cli->date_given)
+        ard_store_set_today(s, cli->today);
+    return s;
+}
+
+ArdStore *ard_cli_open_store(const ArdCli *cli, int *rc)
+{
+    return open_store(cli, true, rc);
+}
+
+ArdStore *ard_cli_open_existing_store(const ArdCli *cli, int *rc)
+{
+    return open_store(cli, false, rc);
+}
+
 int ard_cli_usage(const ArdCli *cli, const char *fmt, ...)
 {
     va_list ap;

@@ -6,6 +6,7 @@
 #include <glib.h>
 #include "config.h"
 #include "date.h"
+#include "store.h"
 
 typedef struct ArdCli {
     const char *prog;        /* "ardentctl" */
@@ -40,6 +41,13 @@ int ard_cli_main(int argc, char **argv, const char *prog, const char *summary,
 
 /* Prints "prog: message" to stderr and returns the exit code for err. */
 int ard_cli_fail(const ArdCli *cli, GError *err);
+/* The configured store (--db, store.path), with --date's day as its today.
+ * NULL means the error is printed and *rc is the exit status to return.
+ * ard_cli_open_store creates a missing store, for commands that write;
+ * ard_cli_open_existing_store, for commands that only read, refuses one, so
+ * that a mistyped --db is not an empty answer. */
+ArdStore *ard_cli_open_store(const ArdCli *cli, int *rc);
+ArdStore *ard_cli_open_existing_store(const ArdCli *cli, int *rc);
 /* Prints "prog: message" to stderr and returns 2. */
 int ard_cli_usage(const ArdCli *cli, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
