@@ -51,28 +51,10 @@ bool ard_store_invoice_owner(ArdStore *s, const char *id, bool *exists, char **c
     return true;
 }
 
-bool ard_store_payment_currency(ArdStore *s, const char *id, const char *customer,
-                                char currency[4], GError **error)
-{
-    sqlite3_stmt *st = ard_store_stmt(s,
-        "SELECT currency FROM payments WHERE id = ? AND customer_id = ?", error);
-    if (!st)
-        return false;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, customer, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        ard_store_set_error(s, error, "reading payments");
-        return false;
-    }
-    g_strlcpy(currency, rc == SQLITE_ROW ? ard_col_text(st, 0) : "", 4);
-    sqlite3_reset(st);
-    return true;
-}
-
 /* The first column of sql's first row (parameters: customer, then payment
- * when sql has a second) into currency, "" when there is none or NULL. */
-static bool currency_query(ArdStore *s, const char *sql, const char *customer,
+ * when sql has a second) into currency, "" when there is none or NULL;
+ * what names the read in an error. */
+static bool currency_query(ArdStore *s, const char *sql, const char *what, const char *customer,
                            const char *payment, char currency[4], GError **error)
 {
     sqlite3_stmt *st = ard_store_stmt(s, sql, error);
@@ -83,12 +65,19 @@ static bool currency_query(ArdStore *s, const char *sql, const char *customer,
         ard_bind_text(st, 2, payment);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        ard_store_set_error(s, error, "reading invoices");
+        ard_store_set_error(s, error, what);
         return false;
     }
     g_strlcpy(currency, rc == SQLITE_ROW ? ard_col_text(st, 0) : "", 4);
     sqlite3_reset(st);
     return true;
+}
+
+bool ard_store_payment_currency(ArdStore *s, const char *id, const char *customer,
+                                char currency[4], GError **error)
+{
+    return currency_query(s, "SELECT currency FROM payments WHERE customer_id = ?1 AND id = ?2",
+                          "reading payments", customer, id, currency, error);
 }
 
 bool ard_store_customer_currency(ArdStore *s, const char *customer, const char *payment,
@@ -100,13 +89,15 @@ bool ard_store_customer_currency(ArdStore *s, const char *customer, const char *
             "SELECT currency FROM invoices i WHERE customer_id = ?1 AND status = 'open'"
             " AND open_amount + coalesce((SELECT amount FROM allocations a"
             " WHERE a.payment_id = ?2 AND a.invoice_id = i.id), 0) > 0"
-            " ORDER BY due_date, issue_date, id LIMIT 1", customer, payment, currency, error))
+            " ORDER BY due_date, issue_date, id LIMIT 1", "reading invoices", customer, payment,
+            currency, error))
         return false;
     if (*currency)
         return true;
     return currency_query(s,
         "SELECT CASE WHEN count(DISTINCT currency) = 1 THEN min(currency) END"
-        " FROM invoices WHERE customer_id = ?1", customer, NULL, currency, error);
+        " FROM invoices WHERE customer_id = ?1", "reading invoices", customer, NULL, currency,
+        error);
 }
 
 /* ---- customers ---- */
@@ -204,6 +195,15 @@ static bool insert_customer(ArdStore *s, const ArdCustomerIn *c, bool *inserted,
                                          : "customer created from the ERP", error);
 }
 
+/* Column col of st, copied to live as long as held (st is reset before the
+ * copy is used). */
+static const char *held_text(GPtrArray *held, sqlite3_stmt *st, int col)
+{
+    char *v = g_strdup(ard_col_text(st, col));
+    g_ptr_array_add(held, v);
+    return v;
+}
+
 /* The fields c leaves to the stored row (st: name, owner, locale, timezone,
  * segment, human_only) taken from it into in; the copied texts go to held. */
 static void keep_stored_customer(sqlite3_stmt *st, const ArdCustomerIn *c, ArdCustomerIn *in,
@@ -214,11 +214,8 @@ static void keep_stored_customer(sqlite3_stmt *st, const ArdCustomerIn *c, ArdCu
     const char **fields[] = {&in->owner, &in->locale, &in->timezone, &in->segment};
     *in = *c;
     for (int i = 0; i < 4; i++)
-        if (c->keep & flags[i]) {
-            char *v = g_strdup(ard_col_text(st, i + 1));
-            g_ptr_array_add(held, v);
-            *fields[i] = v;
-        }
+        if (c->keep & flags[i])
+            *fields[i] = held_text(held, st, i + 1);
     if (c->keep & ARD_KEEP_HUMAN_ONLY)
         in->human_only = sqlite3_column_int(st, 5) != 0;
 }
@@ -429,16 +426,10 @@ static void keep_stored_invoice(sqlite3_stmt *st, const ArdInvoiceIn *row, ArdIn
     *in = *row;
     if (row->keep & ARD_KEEP_OPEN_AMOUNT)
         in->open_amount = kept_open(st, row);
-    if (row->keep & ARD_KEEP_PO_NUMBER) {
-        char *v = g_strdup(ard_col_text(st, 6));
-        g_ptr_array_add(held, v);
-        in->po_number = v;
-    }
-    if (row->keep & ARD_KEEP_STATUS) {
-        char *v = g_strdup(ard_col_text(st, 7));
-        g_ptr_array_add(held, v);
-        in->status = v;
-    }
+    if (row->keep & ARD_KEEP_PO_NUMBER)
+        in->po_number = held_text(held, st, 6);
+    if (row->keep & ARD_KEEP_STATUS)
+        in->status = held_text(held, st, 7);
 }
 
 bool ard_store_update_invoice(ArdStore *s, const ArdInvoiceIn *row, ArdUpsert *res,
