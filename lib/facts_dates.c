@@ -64,15 +64,10 @@ static ArdDay next_weekday(ArdDay ref, int wd)
     return ref + (delta == 0 ? 7 : delta);
 }
 
-static ArdDay friday_of_week(ArdDay ref, int weeks)
+/* Weekday wd (1 = Monday) of the ISO week `weeks` after ref's (0: ref's). */
+static ArdDay weekday_of_week(ArdDay ref, int weeks, int wd)
 {
-    return ref - (ard_day_weekday(ref) - 1) + 7 * weeks + 4;
-}
-
-/* Weekday wd (1 = Monday) of the ISO week after ref's. */
-static ArdDay weekday_of_next_week(ArdDay ref, int wd)
-{
-    return ref - (ard_day_weekday(ref) - 1) + 7 + (wd - 1);
+    return ref - (ard_day_weekday(ref) - 1) + 7 * weeks + (wd - 1);
 }
 
 static ArdDay month_end(ArdDay ref, int months)
@@ -626,7 +621,7 @@ static int next_week_then_weekday(const FText *t, int i, int e, ArdDay ref, GArr
     int wd = w < 0 ? 0 : lookup(t, w, weekdays);
     if (!wd || date_after(t, w))
         return 0;
-    add(c, weekday_of_next_week(ref, wd), i, w + 1, C_WEEKDAY);
+    add(c, weekday_of_week(ref, 1, wd), i, w + 1, C_WEEKDAY);
     return w + 1;
 }
 
@@ -656,9 +651,9 @@ static int phrase_at(const FText *t, int i, ArdDay ref, int payrun, GArray *c)
             if (w)
                 return w;
             if (p->v == 0 && ard_day_weekday(ref) >= 6)
-                add(c, friday_of_week(ref, 1), i, e, C_PERIOD);
+                add(c, weekday_of_week(ref, 1, 5), i, e, C_PERIOD);
             else
-                add(c, friday_of_week(ref, p->v), i, e, C_PERIOD);
+                add(c, weekday_of_week(ref, p->v, 5), i, e, C_PERIOD);
             return e;
         }
         case P_MONTH_END:
@@ -694,7 +689,7 @@ static int weekday_at(const FText *t, int i, int wd, ArdDay ref, GArray *c)
     int w = skip_links(t, i + 1);
     int e = w < 0 ? -1 : next_week_at(t, w);
     if (e > 0) {
-        add(c, weekday_of_next_week(ref, wd), i, e, C_WEEKDAY);
+        add(c, weekday_of_week(ref, 1, wd), i, e, C_WEEKDAY);
         return e;
     }
     add(c, next_weekday(ref, wd), i, i + 1, C_WEEKDAY);
