@@ -6,10 +6,11 @@
 #include <glib.h>
 #include <stdlib.h>
 
-static inline char *fixture_read(const char *name, size_t *len)
+/* tests/fixtures/FOLDER/NAME. */
+static inline char *fixture_read_in(const char *folder, const char *name, size_t *len)
 {
     const char *top = getenv("ARDENT_TOP");
-    char *path = g_build_filename(top && *top ? top : ".", "tests", "fixtures", "mail", name, NULL);
+    char *path = g_build_filename(top && *top ? top : ".", "tests", "fixtures", folder, name, NULL);
     char *data = NULL;
     gsize n = 0;
     if (!g_file_get_contents(path, &data, &n, NULL))
@@ -17,6 +18,12 @@ static inline char *fixture_read(const char *name, size_t *len)
     g_free(path);
     *len = n;
     return data;
+}
+
+/* tests/fixtures/mail/NAME. */
+static inline char *fixture_read(const char *name, size_t *len)
+{
+    return fixture_read_in("mail", name, len);
 }
 
 static inline ArdMessage *fixture_message(const char *name)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fixture.h"
 #include "analyze.h"
 #include "ard_features.h"
 #include "classify.h"
@@ -340,19 +341,6 @@ static void test_segments(void **state)
     g_ptr_array_free(s, TRUE);
 }
 
-static char *read_fixture(const char *folder, const char *name, size_t *len)
-{
-    const char *top = getenv("ARDENT_TOP");
-    char *path = g_build_filename(top && *top ? top : ".", "tests", "fixtures", folder, name, NULL);
-    char *data = NULL;
-    gsize n = 0;
-    if (!g_file_get_contents(path, &data, &n, NULL))
-        fail_msg("cannot read %s", path);
-    g_free(path);
-    *len = n;
-    return data;
-}
-
 /* The shipped models on replies that carry several intents: the contract
  * reports the first in its order, whichever the wording leans to. */
 static void test_shipped_precedence(void **state)
@@ -385,7 +373,7 @@ static void test_shipped_precedence(void **state)
     ArdAnalyzeOptions opt = {.today = 20522, .payment_run_weekday = 5};
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         size_t len;
-        char *raw = read_fixture(cases[i].folder, cases[i].file, &len);
+        char *raw = fixture_read_in(cases[i].folder, cases[i].file, &len);
         ArdAnalysis *a = ard_analyze(m, raw, len, &opt);
         if (strcmp(a->cls.intent, cases[i].intent) != 0)
             fail_msg("%s: %s (%.4f), want %s", cases[i].file, a->cls.intent,
@@ -397,7 +385,7 @@ static void test_shipped_precedence(void **state)
     /* A sentence never reports an intent below min_confidence. */
     ard_models_set_thresholds(m, 0.999999, 0.0);
     size_t len;
-    char *raw = read_fixture("classify", "promise-and-contact.eml", &len);
+    char *raw = fixture_read_in("classify", "promise-and-contact.eml", &len);
     ArdAnalysis *a = ard_analyze(m, raw, len, &opt);
     assert_string_not_equal(a->cls.intent, "promise_to_pay");
     ard_analysis_free(a);
