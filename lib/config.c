@@ -320,6 +320,17 @@ const char *ard_config_path(const ArdConfig *cfg, const char *group, const char 
     return abs;
 }
 
+bool ard_config_is_path_key(const char *name)
+{
+    const char *dot = strchr(name, '.');
+    if (dot == NULL)
+        return false;
+    char *group = g_strndup(name, (size_t)(dot - name));
+    const ArdKeySpec *s = find_spec(group, dot + 1);
+    g_free(group);
+    return s != NULL && s->type == ARD_KEY_PATH;
+}
+
 char *const *ard_config_list(const ArdConfig *cfg, const char *group, const char *key)
 {
     char *name = g_strconcat(group, ".", key, NULL);

@@ -53,6 +53,9 @@ long long ard_config_int(const ArdConfig *cfg, const char *group, const char *ke
 bool ard_config_bool(const ArdConfig *cfg, const char *group, const char *key);
 /* Absolute path (owned by cfg), or "" when unset. */
 const char *ard_config_path(const ArdConfig *cfg, const char *group, const char *key);
+/* Whether name ("group.key") is a key ard_config_path reads: its relative
+ * values are resolved against a folder. */
+bool ard_config_is_path_key(const char *name);
 /* NULL-terminated list owned by cfg; empty items dropped. */
 char *const *ard_config_list(const ArdConfig *cfg, const char *group, const char *key);
 /* 1 = monday ... 7 = sunday. */

@@ -96,17 +96,6 @@ static int facility(const char *name)
     return LOG_MAIL;
 }
 
-static bool is_path_key(const char *name)
-{
-    for (const ArdKeySpec *s = ard_config_keys; s->group; s++) {
-        size_t g = strlen(s->group);
-        if (s->type == ARD_KEY_PATH && strncmp(name, s->group, g) == 0 &&
-            name[g] == '.' && strcmp(name + g + 1, s->key) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* "unix:PATH" or "local:PATH" with a relative PATH made absolute against
  * base; any other socket (or an empty PATH, to be refused) as it is. */
 static char *anchor_socket(const char *sock, const char *base)
@@ -135,7 +124,7 @@ static char *anchor_override(const char *o, const char *cwd)
     char *abs = NULL;
     if (strcmp(name, "milter.socket") == 0)
         abs = anchor_socket(v, cwd);
-    else if (*v && !g_path_is_absolute(v) && is_path_key(name))
+    else if (*v && !g_path_is_absolute(v) && ard_config_is_path_key(name))
         abs = g_canonicalize_filename(v, cwd);
     char *out = abs ? g_strconcat(name, "=", abs, NULL) : g_strdup(o);
     g_free(abs);
